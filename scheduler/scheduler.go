@@ -1,0 +1,153 @@
+// Package scheduler runs Tide's background jobs with gocron. Every run is
+// recorded in the job_runs table (start, end, ok/error, detail) so the admin
+// page shows what ran and what failed; jobs never overlap themselves.
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"github.com/tidecrm/tide/store"
+)
+
+// Job is one background task.
+type Job struct {
+	// Name is a stable id, also the catalogue key suffix (job.<name>).
+	Name string
+	// Every runs the job at this interval; ignored when DailyAt is set.
+	Every time.Duration
+	// DailyAt runs the job once a day at this time ("03:30", company zone).
+	DailyAt string
+	// RunAtStart also runs the job right after start-up (catch-up jobs).
+	RunAtStart bool
+	// Run does the work and returns a one-line summary for the admin page.
+	Run func(ctx context.Context) (string, error)
+}
+
+// Info describes a scheduled job for display.
+type Info struct {
+	Name    string
+	Every   string
+	NextRun time.Time
+}
+
+// Scheduler owns the gocron scheduler and the registered jobs.
+type Scheduler struct {
+	cron  gocron.Scheduler
+	store *store.Store
+	log   *slog.Logger
+
+	mu   sync.Mutex
+	jobs []registered
+	ctx  context.Context
+	stop context.CancelFunc
+}
+
+type registered struct {
+	def Job
+	job gocron.Job
+}
+
+// New creates a scheduler working in the company time zone.
+func New(st *store.Store, log *slog.Logger, loc *time.Location) (*Scheduler, error) {
+	cron, err := gocron.NewScheduler(gocron.WithLocation(loc), gocron.WithStopTimeout(30*time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Scheduler{cron: cron, store: st, log: log, ctx: ctx, stop: cancel}, nil
+}
+
+// Add registers a job. Call before Start.
+func (s *Scheduler) Add(j Job) error {
+	var def gocron.JobDefinition
+	if j.DailyAt != "" {
+		t, err := time.Parse("15:04", j.DailyAt)
+		if err != nil {
+			return fmt.Errorf("scheduler: job %s: daily time %q: %w", j.Name, j.DailyAt, err)
+		}
+		def = gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(uint(t.Hour()), uint(t.Minute()), 0)))
+	} else {
+		def = gocron.DurationJob(j.Every)
+	}
+	opts := []gocron.JobOption{gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule)}
+	if j.RunAtStart {
+		opts = append(opts, gocron.WithStartAt(gocron.WithStartImmediately()))
+	}
+	job, err := s.cron.NewJob(def, gocron.NewTask(func() { s.RunNow(s.ctx, j) }), opts...)
+	if err != nil {
+		return fmt.Errorf("scheduler: job %s: %w", j.Name, err)
+	}
+	s.mu.Lock()
+	s.jobs = append(s.jobs, registered{def: j, job: job})
+	s.mu.Unlock()
+	return nil
+}
+
+// RunNow runs a job in the calling goroutine and records the run.
+func (s *Scheduler) RunNow(ctx context.Context, j Job) (string, error) {
+	id, err := s.store.StartJobRun(ctx, j.Name)
+	if err != nil {
+		s.log.Error("job not started", slog.String("job", j.Name), slog.Any("err", err))
+		return "", err
+	}
+	start := time.Now()
+	detail, runErr := j.Run(ctx)
+	if runErr != nil {
+		detail = runErr.Error()
+		s.log.Error("job failed", slog.String("job", j.Name), slog.Duration("duration", time.Since(start)), slog.Any("err", runErr))
+	} else {
+		s.log.Info("job done", slog.String("job", j.Name), slog.Duration("duration", time.Since(start)), slog.String("detail", detail))
+	}
+	// Record the outcome even when ctx was cancelled by shutdown.
+	if err := s.store.FinishJobRun(context.WithoutCancel(ctx), id, runErr == nil, detail); err != nil {
+		s.log.Error("job run not recorded", slog.String("job", j.Name), slog.Any("err", err))
+	}
+	return detail, runErr
+}
+
+// Start begins running jobs.
+func (s *Scheduler) Start() { s.cron.Start() }
+
+// Stop cancels running jobs' context and waits for them to return.
+func (s *Scheduler) Stop() error {
+	s.stop()
+	return s.cron.Shutdown()
+}
+
+// Jobs lists the registered jobs with their next run.
+func (s *Scheduler) Jobs() []Info {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Info, 0, len(s.jobs))
+	for _, r := range s.jobs {
+		next, _ := r.job.NextRun()
+		every := r.def.Every.String()
+		if r.def.DailyAt != "" {
+			every = "daily " + r.def.DailyAt
+		}
+		out = append(out, Info{Name: r.def.Name, Every: every, NextRun: next})
+	}
+	return out
+}
+
+// Standard registers the jobs every Tide server runs.
+func (s *Scheduler) Standard() error {
+	for _, j := range []Job{
+		{Name: "db_maintenance", DailyAt: "03:30", Run: s.store.Optimize},
+		{Name: "session_cleanup", Every: time.Hour, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
+			n, err := s.store.DeleteExpiredSessions(ctx)
+			return fmt.Sprintf("%d expired sessions removed", n), err
+		}},
+	} {
+		if err := s.Add(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+// Package store is Tide's SQLite persistence and the home of its domain
+// rules: every user action is one method here that runs one transaction and
+// checks its rules inside it, so the web UI, the JSON API, importers and the
+// scheduler all obey the same rules.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the database file inside the data directory.
+const FileName = "tide.db"
+
+// Store holds two handles on one SQLite file: a single-connection writer,
+// so writers queue in Go instead of failing with SQLITE_BUSY, and a pool of
+// readers that WAL lets run beside it.
+type Store struct {
+	w    *sql.DB
+	r    *sql.DB
+	path string
+	// Now is the clock; tests move it to exercise day- and time-based rules.
+	Now func() time.Time
+}
+
+// pragmas are applied to every connection; busy_timeout comes first so the
+// others can wait for a lock instead of failing.
+const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+	"&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_txlock=immediate"
+
+// Open opens (creating when missing) the database in dir and migrates it.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	path := filepath.Join(dir, FileName)
+	return OpenFile(ctx, path)
+}
+
+// OpenFile opens the database at path and migrates it to the newest schema.
+func OpenFile(ctx context.Context, path string) (*Store, error) {
+	w, err := sql.Open("sqlite", "file:"+path+pragmas)
+	if err != nil {
+		return nil, fmt.Errorf("store: open writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", "file:"+path+pragmas+"&mode=ro")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open readers: %w", err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s := &Store{w: w, r: r, path: path, Now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.w, mustSub(migrations, "migrations"))
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion reports the newest migration applied to the database.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id),0) FROM goose_db_version WHERE is_applied`).Scan(&v)
+	return v, err
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both handles.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Ping proves the database answers; /healthz uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// tx runs fn in one write transaction, committing when it returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Optimize runs PRAGMA optimize and truncates the WAL; the daily maintenance
+// job calls it so query plans stay good and the -wal file does not grow.
+func (s *Store) Optimize(ctx context.Context) (string, error) {
+	if _, err := s.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+		return "", fmt.Errorf("store: optimize: %w", err)
+	}
+	var busy, logFrames, ckpt int
+	if err := s.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &ckpt); err != nil {
+		return "", fmt.Errorf("store: checkpoint: %w", err)
+	}
+	return fmt.Sprintf("optimize ok; checkpoint busy=%d log=%d checkpointed=%d", busy, logFrames, ckpt), nil
+}
+
+// now is the store clock in UTC.
+func (s *Store) now() time.Time { return s.Now().UTC() }
