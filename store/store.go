@@ -33,6 +33,9 @@ type Store struct {
 	path string
 	// Now is the clock; tests move it to exercise day- and time-based rules.
 	Now func() time.Time
+	// Location is the company time zone: calendar-day rules ("10 claims a
+	// day", "due today") count days here. Set from config at start-up.
+	Location *time.Location
 }
 
 // pragmas are applied to every connection; busy_timeout comes first so the
@@ -63,7 +66,11 @@ func OpenFile(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s := &Store{w: w, r: r, path: path, Now: time.Now}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.UTC
+	}
+	s := &Store{w: w, r: r, path: path, Now: time.Now, Location: loc}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
