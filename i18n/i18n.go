@@ -28,20 +28,45 @@ var (
 	matcher  = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
 )
 
+// init loads every catalogue file. Files are named <area>.<lang>.json
+// (core.zh-CN.json, customers.en.json …) so each area of the app keeps its
+// own strings; a key may appear in only one file per language.
 func init() {
 	bundle = goi18n.NewBundle(language.SimplifiedChinese)
-	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	entries, err := fs.ReadDir(locales, "locales")
+	if err != nil {
+		panic(err)
+	}
 	for _, lang := range Languages {
-		path := "locales/" + lang + ".json"
-		if _, err := bundle.LoadMessageFileFS(locales, path); err != nil {
-			panic(fmt.Sprintf("i18n: %s: %v", path, err))
+		keys[lang] = map[string]string{}
+	}
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".json")
+		dot := strings.Index(name, ".")
+		if dot < 0 {
+			panic("i18n: catalogue file must be named <area>.<lang>.json: " + e.Name())
 		}
-		raw, _ := fs.ReadFile(locales, path)
+		lang := name[dot+1:]
+		if _, ok := keys[lang]; !ok {
+			panic("i18n: unknown language in " + e.Name())
+		}
+		raw, _ := fs.ReadFile(locales, "locales/"+e.Name())
 		m := map[string]string{}
 		if err := json.Unmarshal(raw, &m); err != nil {
-			panic(fmt.Sprintf("i18n: %s must be a flat object of strings: %v", path, err))
+			panic(fmt.Sprintf("i18n: %s must be a flat object of strings: %v", e.Name(), err))
 		}
-		keys[lang] = m
+		tag := language.MustParse(lang)
+		for k, v := range m {
+			if _, dup := keys[lang][k]; dup {
+				panic(fmt.Sprintf("i18n: key %s defined twice for %s", k, lang))
+			}
+			keys[lang][k] = v
+			if err := bundle.AddMessages(tag, &goi18n.Message{ID: k, Other: v}); err != nil {
+				panic(err)
+			}
+		}
+	}
+	for _, lang := range Languages {
 		locByTag[lang] = goi18n.NewLocalizer(bundle, lang)
 	}
 }
