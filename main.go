@@ -5,6 +5,7 @@ package main
 
 import (
 	"os"
+	_ "time/tzdata" // time zones work on hosts without zoneinfo (e.g. distroless)
 
 	"github.com/tidecrm/tide/cli"
 )

@@ -20,6 +20,7 @@ const usage = `Tide (潮汐) — a self-hosted CRM with customer public pools.
 Usage:
   tide serve   [--addr :8080] [--data ./data] [--config config.yaml]
   tide version
+  tide health  [--url http://127.0.0.1:8080/healthz]   (exit 0 when healthy; for Docker HEALTHCHECK)
   tide user add    [--data DIR] --username U --password P --role admin|manager|sales [--name N]
   tide user passwd [--data DIR] --username U --password P
 
@@ -44,6 +45,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "tide", versionString())
 	case "user":
 		err = userCmd(args[1:], stdout, stderr)
+	case "health":
+		err = health(args[1:], stderr)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 	default:

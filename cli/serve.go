@@ -68,6 +68,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<-
 		return err
 	}
 	defer st.Close()
+	st.Location = cfg.Location
 	if err := bootstrapAdmin(ctx, cfg, st, log); err != nil {
 		return err
 	}
