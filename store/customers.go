@@ -316,6 +316,9 @@ func (s *Store) CreateCustomer(ctx context.Context, actor *User, in CustomerInpu
 type createOpts struct {
 	importID int64
 	action   string // pool history action; "create" by default
+	// anyPool lets lead intake route into a pool the actor cannot see
+	// (an integration's token user need not be in every pool's scope).
+	anyPool bool
 }
 
 func (s *Store) createCustomerTx(ctx context.Context, tx *sql.Tx, actor *User, in CustomerInput, opts createOpts) (int64, error) {
@@ -327,7 +330,7 @@ func (s *Store) createCustomerTx(ctx context.Context, tx *sql.Tx, actor *User, i
 	if err := fe.err(); err != nil {
 		return 0, err
 	}
-	ownerID, poolID, err := s.placement(ctx, tx, actor, in)
+	ownerID, poolID, err := s.placement(ctx, tx, actor, in, opts.anyPool)
 	if err != nil {
 		return 0, err
 	}
@@ -396,8 +399,10 @@ func coalesceID(a, b *int64) *int64 {
 }
 
 // placement decides who owns a new customer or which pool holds it.
-func (s *Store) placement(ctx context.Context, tx *sql.Tx, actor *User, in CustomerInput) (owner, pool *int64, err error) {
+func (s *Store) placement(ctx context.Context, tx *sql.Tx, actor *User, in CustomerInput, anyPool bool) (owner, pool *int64, err error) {
 	switch {
+	case in.PoolID != nil && anyPool:
+		return nil, in.PoolID, nil
 	case in.PoolID != nil:
 		ids, err := s.visiblePoolIDs(ctx, tx, actor)
 		if err != nil {
@@ -547,44 +552,56 @@ func (s *Store) UpdateCustomer(ctx context.Context, actor *User, id int64, in Cu
 		if in.Email != nil {
 			*in.Email = NormalizeEmail(*in.Email)
 		}
-		changes := diffCustomer(cur, in)
-		tagsChanged := in.Tags != nil && !sameStrings(cur.Tags, *in.Tags)
-		if len(changes) == 0 && !tagsChanged {
-			return nil
-		}
 		now := s.now().Unix()
-		sets, args := []string{}, []any{}
-		for _, ch := range changes {
-			sets = append(sets, ch.Field+" = ?")
-			args = append(args, ch.New)
-		}
-		sets = append(sets, "updated_at = ?", "version = version + 1")
-		args = append(args, now, id, cur.Version)
-		res, err := tx.ExecContext(ctx, `UPDATE customers SET `+strings.Join(sets, ", ")+` WHERE id = ? AND version = ?`, args...)
-		if err != nil {
-			return fmt.Errorf("store: update customer %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return staleError(ctx, tx, id, *in.Version, cur)
-		}
-		if tagsChanged {
-			if err := setTags(ctx, tx, id, *in.Tags); err != nil {
-				return err
-			}
-			changes = append(changes, Change{Field: "tags", Old: strings.Join(cur.Tags, ", "), New: strings.Join(*in.Tags, ", ")})
-		}
-		if err := syncDedupKeys(ctx, tx, id); err != nil {
+		if err := s.saveFieldsTx(ctx, tx, actor, cur, in, now); err != nil {
 			return err
 		}
-		if err := syncSearch(ctx, tx, id); err != nil {
-			return err
-		}
-		return addEvent(ctx, tx, id, "updated", actor.ID, changes, "", now)
+		// An owner change (manager/admin) is a transfer, in the same
+		// transaction as the field edits.
+		return s.changeOwnerTx(ctx, tx, actor, cur, in.OwnerID, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.customerVisible(ctx, s.r, v, id)
+}
+
+// saveFieldsTx writes the edited fields and tags of cur, guarded by its
+// version, and records the changes on the timeline.
+func (s *Store) saveFieldsTx(ctx context.Context, tx *sql.Tx, actor *User, cur *Customer, in CustomerInput, now int64) error {
+	id := cur.ID
+	changes := diffCustomer(cur, in)
+	tagsChanged := in.Tags != nil && !sameStrings(cur.Tags, *in.Tags)
+	if len(changes) == 0 && !tagsChanged {
+		return nil
+	}
+	sets, args := []string{}, []any{}
+	for _, ch := range changes {
+		sets = append(sets, ch.Field+" = ?")
+		args = append(args, ch.New)
+	}
+	sets = append(sets, "updated_at = ?", "version = version + 1")
+	args = append(args, now, id, cur.Version)
+	res, err := tx.ExecContext(ctx, `UPDATE customers SET `+strings.Join(sets, ", ")+` WHERE id = ? AND version = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("store: update customer %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return staleError(ctx, tx, id, *in.Version, cur)
+	}
+	if tagsChanged {
+		if err := setTags(ctx, tx, id, *in.Tags); err != nil {
+			return err
+		}
+		changes = append(changes, Change{Field: "tags", Old: strings.Join(cur.Tags, ", "), New: strings.Join(*in.Tags, ", ")})
+	}
+	if err := syncDedupKeys(ctx, tx, id); err != nil {
+		return err
+	}
+	if err := syncSearch(ctx, tx, id); err != nil {
+		return err
+	}
+	return addEvent(ctx, tx, id, "updated", actor.ID, changes, "", now)
 }
 
 func diffCustomer(cur *Customer, in CustomerInput) []Change {
@@ -617,17 +634,20 @@ func sameStrings(a, b []string) bool {
 // what changed since (from the timeline) and the customer as it is now.
 func staleError(ctx context.Context, q querier, id int64, since int, cur *Customer) error {
 	rows, err := q.QueryContext(ctx, `SELECT e.changes, COALESCE(u.name, '') FROM customer_events e LEFT JOIN users u ON u.id = e.actor_id
-		WHERE e.customer_id = ? AND e.kind = 'updated' ORDER BY e.id DESC LIMIT ?`, id, max(cur.Version-since, 1))
+		WHERE e.customer_id = ? AND e.kind IN ('updated', 'transferred') ORDER BY e.id DESC LIMIT ?`, id, max(cur.Version-since, 1))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var changes []Change
-	var by string
+	changes := []Change{}
+	var by string // the latest editor: the first row
 	for rows.Next() {
-		var raw string
-		if err := rows.Scan(&raw, &by); err != nil {
+		var raw, name string
+		if err := rows.Scan(&raw, &name); err != nil {
 			return err
+		}
+		if by == "" {
+			by = name
 		}
 		var cs []Change
 		_ = json.Unmarshal([]byte(raw), &cs)
@@ -682,31 +702,63 @@ func (s *Store) TransferCustomer(ctx context.Context, actor *User, id, toUserID 
 		if err != nil {
 			return err
 		}
-		if cur.Owner == nil {
-			return &Error{Code: CodeConflict, Msg: M("err.transfer_in_pool")}
-		}
-		if cur.Owner.ID == toUserID {
-			return nil
-		}
-		if err := checkAssignee(ctx, tx, actor, toUserID); err != nil {
-			return err
-		}
-		now := s.now().Unix()
-		if _, err := tx.ExecContext(ctx, `UPDATE customers SET owner_id = ?, previous_owner_id = ?, owned_since = ?, locked = 0,
-			updated_at = ?, version = version + 1 WHERE id = ?`, toUserID, cur.Owner.ID, now, now, id); err != nil {
-			return fmt.Errorf("store: transfer customer %d: %w", id, err)
-		}
-		if err := recordMove(ctx, tx, poolMove{customerID: id, poolID: cur.HomePoolID, action: "transfer",
-			fromUserID: &cur.Owner.ID, toUserID: &toUserID, actorID: actor.ID, at: now}); err != nil {
-			return err
-		}
-		return addEvent(ctx, tx, id, "transferred", actor.ID,
-			[]Change{{Field: "owner", Old: cur.Owner.Name, New: userName(ctx, tx, toUserID)}}, "", now)
+		return s.changeOwnerTx(ctx, tx, actor, cur, &toUserID, s.now().Unix())
 	})
 	if err != nil {
 		return nil, err
 	}
 	return customerByID(ctx, s.r, id)
+}
+
+// changeOwnerTx gives cur to toUserID inside tx (转移客户): nil or the
+// current owner is no change. Only managers and admins transfer, only
+// owned customers, only to an active member of their team; the move is
+// written to pool history and the timeline.
+func (s *Store) changeOwnerTx(ctx context.Context, tx *sql.Tx, actor *User, cur *Customer, toUserID *int64, now int64) error {
+	if toUserID == nil || (cur.Owner != nil && cur.Owner.ID == *toUserID) {
+		return nil
+	}
+	if !actor.IsManager() {
+		return ErrForbidden
+	}
+	if cur.Owner == nil {
+		return &Error{Code: CodeConflict, Msg: M("err.transfer_in_pool")}
+	}
+	to := *toUserID
+	if err := checkAssignee(ctx, tx, actor, to); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE customers SET owner_id = ?, previous_owner_id = ?, owned_since = ?, locked = 0,
+		updated_at = ?, version = version + 1 WHERE id = ?`, to, cur.Owner.ID, now, now, cur.ID); err != nil {
+		return fmt.Errorf("store: transfer customer %d: %w", cur.ID, err)
+	}
+	if err := recordMove(ctx, tx, poolMove{customerID: cur.ID, poolID: cur.HomePoolID, action: "transfer",
+		fromUserID: &cur.Owner.ID, toUserID: &to, actorID: actor.ID, at: now}); err != nil {
+		return err
+	}
+	return addEvent(ctx, tx, cur.ID, "transferred", actor.ID,
+		[]Change{{Field: "owner", Old: cur.Owner.Name, New: userName(ctx, tx, to)}}, "", now)
+}
+
+// Assignees lists the active users actor may give a customer to (new
+// customer's owner, transfer): everyone for an admin, the manager and
+// their department subtree for a manager, only themselves for sales.
+func (s *Store) Assignees(ctx context.Context, actor *User) ([]*User, error) {
+	v, err := s.VisibilityFor(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []*User{}
+	for _, u := range all {
+		if u.Active && (v.All || containsID(v.OwnerIDs, u.ID)) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 func userName(ctx context.Context, q querier, id int64) string {

@@ -14,6 +14,7 @@ type fixture struct {
 	admin, mgr, salesA, salesB *User
 	salesN                     *User
 	east, shanghai, north      *Department
+	seq                        int
 }
 
 func newFixture(t *testing.T) *fixture {
