@@ -77,7 +77,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<-
 	if err != nil {
 		return err
 	}
-	if err := sched.Standard(); err != nil {
+	if err := sched.Standard(cfg.Pools.RecycleInterval); err != nil {
 		return err
 	}
 

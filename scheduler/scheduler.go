@@ -136,9 +136,19 @@ func (s *Scheduler) Jobs() []Info {
 	return out
 }
 
+// RecycleJob is the pool recycle job (自动回收); the admin's "run now"
+// button runs the same job through RunNow.
+func (s *Scheduler) RecycleJob(every time.Duration) Job {
+	return Job{Name: "pool_recycle", Every: every, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
+		res, err := s.store.RecycleDue(ctx)
+		return fmt.Sprintf("%d recycled, %d warned", res.Recycled, res.Warned), err
+	}}
+}
+
 // Standard registers the jobs every Tide server runs.
-func (s *Scheduler) Standard() error {
+func (s *Scheduler) Standard(recycleEvery time.Duration) error {
 	for _, j := range []Job{
+		s.RecycleJob(recycleEvery),
 		{Name: "db_maintenance", DailyAt: "03:30", Run: s.store.Optimize},
 		{Name: "session_cleanup", Every: time.Hour, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
 			n, err := s.store.DeleteExpiredSessions(ctx)
