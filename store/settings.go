@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Setting keys kept in the settings table.
@@ -45,6 +48,9 @@ type SetupInput struct {
 // Setup stores the company settings and creates the first admin, in one
 // transaction, and only while no user exists: a second setup is refused.
 func (s *Store) Setup(ctx context.Context, in SetupInput) (*User, error) {
+	role := RoleAdmin
+	in.Admin.Role = &role
+	in.Admin.Language = &in.Language
 	fe := validateUser(in.Admin, true)
 	if in.CompanyName == "" {
 		fe.add("company_name", "err.required")
@@ -58,21 +64,31 @@ func (s *Store) Setup(ctx context.Context, in SetupInput) (*User, error) {
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
-	n, err := s.CountUsers(ctx)
+	hash, err := bcrypt.GenerateFromPassword([]byte(*in.Admin.Password), BcryptCost)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: hash password: %w", err)
 	}
-	if n > 0 {
-		return nil, &Error{Code: CodeConflict, Msg: M("err.setup_done")}
-	}
-	role := RoleAdmin
-	in.Admin.Role = &role
-	in.Admin.Language = &in.Language
-	u, err := s.CreateUser(ctx, in.Admin)
-	if err != nil {
-		return nil, err
-	}
+	var id int64
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &Error{Code: CodeConflict, Msg: M("err.setup_done")}
+		}
+		now := s.now().Unix()
+		username := strings.TrimSpace(*in.Admin.Username)
+		name := strings.TrimSpace(deref(in.Admin.Name))
+		if name == "" {
+			name = username
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, name, email, role, language, password_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, username, name, strings.TrimSpace(deref(in.Admin.Email)), role, in.Language, string(hash), now, now)
+		if err != nil {
+			return fmt.Errorf("store: insert admin: %w", err)
+		}
+		id, _ = res.LastInsertId()
 		for k, v := range map[string]string{SettingCompanyName: in.CompanyName, SettingLanguage: in.Language, SettingTimeZone: in.TimeZone} {
 			if err := putSetting(ctx, tx, k, v); err != nil {
 				return err
@@ -80,5 +96,8 @@ func (s *Store) Setup(ctx context.Context, in SetupInput) (*User, error) {
 		}
 		return nil
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return s.User(ctx, id)
 }

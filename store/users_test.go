@@ -107,3 +107,24 @@ func TestDepartments_TreeAndSubtree(t *testing.T) {
 		t.Fatalf("delete empty: %v", err)
 	}
 }
+
+func TestSetup_CreatesAdminOnce(t *testing.T) {
+	s := OpenTest(t)
+	ctx := context.Background()
+	in := SetupInput{CompanyName: "潮汐科技", Language: "zh-CN", TimeZone: "Asia/Shanghai",
+		Admin: UserInput{Username: ptr("boss"), Password: ptr("password1")}}
+	u, err := s.Setup(ctx, in)
+	if err != nil {
+		t.Fatalf("setup: %v", err)
+	}
+	if u.Role != RoleAdmin || u.Language != "zh-CN" {
+		t.Fatalf("admin = %+v", u)
+	}
+	if name, _ := s.Setting(ctx, SettingCompanyName, ""); name != "潮汐科技" {
+		t.Fatalf("company = %q", name)
+	}
+	in.Admin.Username = ptr("boss2")
+	if _, err := s.Setup(ctx, in); !IsCode(err, CodeConflict) {
+		t.Fatalf("second setup: %v", err)
+	}
+}
