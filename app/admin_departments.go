@@ -7,7 +7,7 @@ import (
 )
 
 func (s *Server) departmentsPage(c *fiber.Ctx, status int, form fiber.Map, errs map[string]string, errMsg string) error {
-	deps, err := s.store.Departments(c.Context())
+	deps, err := s.store.Departments(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func departmentForm(c *fiber.Ctx) (store.DepartmentInput, fiber.Map) {
 
 func (s *Server) adminDepartmentCreate(c *fiber.Ctx) error {
 	in, form := departmentForm(c)
-	if _, err := s.store.CreateDepartment(c.Context(), in); err != nil {
+	if _, err := s.store.CreateDepartment(c.UserContext(), in); err != nil {
 		if !userFacing(err) {
 			return err
 		}
@@ -47,7 +47,7 @@ func (s *Server) adminDepartmentEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.store.Department(c.Context(), id)
+	d, err := s.store.Department(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Server) adminDepartmentEdit(c *fiber.Ctx) error {
 }
 
 func (s *Server) departmentEditPage(c *fiber.Ctx, status int, form fiber.Map, errs map[string]string, errMsg string) error {
-	deps, err := s.store.Departments(c.Context())
+	deps, err := s.store.Departments(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Server) adminDepartmentUpdate(c *fiber.Ctx) error {
 	}
 	in, form := departmentForm(c)
 	form["ID"] = id
-	if _, err := s.store.UpdateDepartment(c.Context(), id, in); err != nil {
+	if _, err := s.store.UpdateDepartment(c.UserContext(), id, in); err != nil {
 		if !userFacing(err) {
 			return err
 		}
@@ -91,7 +91,7 @@ func (s *Server) adminDepartmentDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteDepartment(c.Context(), id); err != nil {
+	if err := s.store.DeleteDepartment(c.UserContext(), id); err != nil {
 		if e, ok := store.AsError(err); ok && e.Code == store.CodeConflict {
 			return s.departmentsPage(c, fiber.StatusConflict, fiber.Map{}, nil, loc(c).T(e.Msg.Key, e.Msg.Args))
 		}

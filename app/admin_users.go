@@ -7,7 +7,7 @@ import (
 )
 
 func (s *Server) adminUsers(c *fiber.Ctx) error {
-	users, err := s.store.Users(c.Context())
+	users, err := s.store.Users(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -19,7 +19,7 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 // userFormData fills the user form: the departments to choose from and
 // the values to show (the saved user, or what was typed before a refusal).
 func (s *Server) userFormData(c *fiber.Ctx, title string, form fiber.Map, errs map[string]string) (fiber.Map, error) {
-	deps, err := s.store.Departments(c.Context())
+	deps, err := s.store.Departments(c.UserContext())
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (s *Server) adminUserCreate(c *fiber.Ctx) error {
 	in, form := userForm(c)
 	in.Password = ptrTo(c.FormValue("password"))
 	in.Active = ptrTo(true)
-	_, err := s.store.CreateUser(c.Context(), in)
+	_, err := s.store.CreateUser(c.UserContext(), in)
 	if err != nil {
 		if !userFacing(err) {
 			return err
@@ -88,7 +88,7 @@ func (s *Server) adminUserEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.store.User(c.Context(), id)
+	u, err := s.store.User(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (s *Server) adminUserUpdate(c *fiber.Ctx) error {
 	if id == currentUser(c).ID && !*in.Active {
 		return s.rerenderUser(c, form, map[string]string{"active": loc(c).T("err.cannot_deactivate_self")})
 	}
-	if _, err := s.store.UpdateUser(c.Context(), id, in); err != nil {
+	if _, err := s.store.UpdateUser(c.UserContext(), id, in); err != nil {
 		if !userFacing(err) {
 			return err
 		}
@@ -138,11 +138,11 @@ func (s *Server) adminUserPassword(c *fiber.Ctx) error {
 		return err
 	}
 	pw := c.FormValue("password")
-	if _, err := s.store.UpdateUser(c.Context(), id, store.UserInput{Password: &pw}); err != nil {
+	if _, err := s.store.UpdateUser(c.UserContext(), id, store.UserInput{Password: &pw}); err != nil {
 		if !userFacing(err) {
 			return err
 		}
-		u, uerr := s.store.User(c.Context(), id)
+		u, uerr := s.store.User(c.UserContext(), id)
 		if uerr != nil {
 			return uerr
 		}

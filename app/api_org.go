@@ -7,7 +7,7 @@ import (
 )
 
 func (s *Server) apiDepartments(c *fiber.Ctx) error {
-	deps, err := s.store.Departments(c.Context())
+	deps, err := s.store.Departments(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (s *Server) apiCreateDepartment(c *fiber.Ctx) error {
 	if err := parseJSON(c, &in); err != nil {
 		return err
 	}
-	d, err := s.store.CreateDepartment(c.Context(), in)
+	d, err := s.store.CreateDepartment(c.UserContext(), in)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *Server) apiUpdateDepartment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cur, err := s.store.Department(c.Context(), id)
+	cur, err := s.store.Department(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) apiUpdateDepartment(c *fiber.Ctx) error {
 	if err := parseJSON(c, &in); err != nil {
 		return err
 	}
-	d, err := s.store.UpdateDepartment(c.Context(), id, in)
+	d, err := s.store.UpdateDepartment(c.UserContext(), id, in)
 	if err != nil {
 		return err
 	}
@@ -59,14 +59,14 @@ func (s *Server) apiDeleteDepartment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteDepartment(c.Context(), id); err != nil {
+	if err := s.store.DeleteDepartment(c.UserContext(), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *Server) apiUsers(c *fiber.Ctx) error {
-	users, err := s.store.Users(c.Context())
+	users, err := s.store.Users(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (s *Server) apiUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.store.User(c.Context(), id)
+	u, err := s.store.User(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 	if err := parseJSON(c, &in); err != nil {
 		return err
 	}
-	u, err := s.store.CreateUser(c.Context(), in)
+	u, err := s.store.CreateUser(c.UserContext(), in)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Server) apiUpdateUser(c *fiber.Ctx) error {
 		return &store.Error{Code: store.CodeInvalid, Msg: store.M("err.invalid"),
 			Fields: map[string]store.Msg{"active": store.M("err.cannot_deactivate_self")}}
 	}
-	u, err := s.store.UpdateUser(c.Context(), id, in)
+	u, err := s.store.UpdateUser(c.UserContext(), id, in)
 	if err != nil {
 		return err
 	}

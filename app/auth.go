@@ -31,7 +31,7 @@ func (s *Server) signIn(c *fiber.Ctx, username, password string) (*store.User, e
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(secs))
 		return nil, &store.Error{Code: store.CodeThrottled, Msg: store.M("err.throttled", "Seconds", secs)}
 	}
-	u, err := s.store.Authenticate(c.Context(), username, password)
+	u, err := s.store.Authenticate(c.UserContext(), username, password)
 	if err != nil {
 		if store.IsCode(err, store.CodeUnauthenticated) {
 			s.throttle.fail(c.IP(), username)
@@ -67,9 +67,9 @@ func (s *Server) loginSave(c *fiber.Ctx) error {
 // and a fresh id is issued, so a fixed or stolen pre-login id is useless.
 func (s *Server) startSession(c *fiber.Ctx, u *store.User) error {
 	if old := currentSession(c); old != nil {
-		_ = s.store.DeleteSession(c.Context(), old.ID)
+		_ = s.store.DeleteSession(c.UserContext(), old.ID)
 	}
-	sess, cookie, err := s.store.CreateSession(c.Context(), u.ID, c.IP(), c.Get(fiber.HeaderUserAgent), s.sessionLimits())
+	sess, cookie, err := s.store.CreateSession(c.UserContext(), u.ID, c.IP(), c.Get(fiber.HeaderUserAgent), s.sessionLimits())
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *Server) startSession(c *fiber.Ctx, u *store.User) error {
 
 func (s *Server) logout(c *fiber.Ctx) error {
 	if sess := currentSession(c); sess != nil {
-		if err := s.store.DeleteSession(c.Context(), sess.ID); err != nil {
+		if err := s.store.DeleteSession(c.UserContext(), sess.ID); err != nil {
 			return err
 		}
 	}
@@ -100,7 +100,7 @@ func (s *Server) switchLanguage(c *fiber.Ctx) error {
 		return &store.Error{Code: store.CodeInvalid, Msg: store.M("err.language")}
 	}
 	if u := currentUser(c); u != nil {
-		if _, err := s.store.UpdateUser(c.Context(), u.ID, store.UserInput{Language: &lang}); err != nil {
+		if _, err := s.store.UpdateUser(c.UserContext(), u.ID, store.UserInput{Language: &lang}); err != nil {
 			return err
 		}
 	}
@@ -133,7 +133,7 @@ func (s *Server) setupSave(c *fiber.Ctx) error {
 	var u *store.User
 	var err error
 	if len(fe) == 0 {
-		u, err = s.store.Setup(c.Context(), in)
+		u, err = s.store.Setup(c.UserContext(), in)
 	}
 	if err != nil && !userFacing(err) {
 		return err
@@ -152,7 +152,7 @@ func (s *Server) setupSave(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusBadRequest).Render("auth/setup", data, "layouts/plain")
 	}
 	s.setupDone.Store(true)
-	s.loadCompany(c.Context())
+	s.loadCompany(c.UserContext())
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 	}
 	exp := time.Now().Add(s.cfg.Session.Lifetime)
 	name := "login " + time.Now().In(s.cfg.Location).Format("2006-01-02 15:04")
-	_, secret, err := s.store.CreateToken(c.Context(), u.ID, name, store.ScopeReadWrite, &exp)
+	_, secret, err := s.store.CreateToken(c.UserContext(), u.ID, name, store.ScopeReadWrite, &exp)
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" {
 		level = slog.LevelDebug
 	}
-	s.log.Log(c.Context(), level, "request", attrs...)
+	s.log.Log(c.UserContext(), level, "request", attrs...)
 	return nil
 }
 
@@ -93,7 +93,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		if !ok {
 			return &store.Error{Code: store.CodeUnauthenticated, Msg: store.M("err.token_invalid")}
 		}
-		tok, u, err := s.store.TokenUser(c.Context(), strings.TrimSpace(secret))
+		tok, u, err := s.store.TokenUser(c.UserContext(), strings.TrimSpace(secret))
 		if err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if v := c.Cookies(sessionCookie); v != "" {
-		sess, u, err := s.store.SessionByCookie(c.Context(), v, s.sessionLimits())
+		sess, u, err := s.store.SessionByCookie(c.UserContext(), v, s.sessionLimits())
 		if err == nil {
 			c.Locals(localUser, u)
 			c.Locals(localSession, sess)
@@ -140,13 +140,13 @@ func (s *Server) chooseLanguage(c *fiber.Ctx) error {
 // and hides /setup afterwards.
 func (s *Server) requireSetup(c *fiber.Ctx) error {
 	if !s.setupDone.Load() {
-		n, err := s.store.CountUsers(c.Context())
+		n, err := s.store.CountUsers(c.UserContext())
 		if err != nil {
 			return err
 		}
 		if n > 0 {
 			s.setupDone.Store(true)
-			s.loadCompany(c.Context())
+			s.loadCompany(c.UserContext())
 		}
 	}
 	done := s.setupDone.Load()

@@ -20,7 +20,7 @@ func (s *Server) home(c *fiber.Ctx) error {
 // secret of a token just created: shown once, never again.
 func (s *Server) profilePage(c *fiber.Ctx, status int, form fiber.Map, errs map[string]string, newToken string) error {
 	u := currentUser(c)
-	toks, err := s.store.Tokens(c.Context(), u.ID)
+	toks, err := s.store.Tokens(c.UserContext(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (s *Server) profile(c *fiber.Ctx) error {
 
 func (s *Server) profileSave(c *fiber.Ctx) error {
 	in := store.UserInput{Name: formPtr(c, "name"), Email: formPtr(c, "email"), Phone: formPtr(c, "phone"), Language: formPtr(c, "language")}
-	if _, err := s.store.UpdateUser(c.Context(), currentUser(c).ID, in); err != nil {
+	if _, err := s.store.UpdateUser(c.UserContext(), currentUser(c).ID, in); err != nil {
 		if !userFacing(err) {
 			return err
 		}
@@ -63,7 +63,7 @@ func (s *Server) profileSave(c *fiber.Ctx) error {
 func (s *Server) profilePassword(c *fiber.Ctx) error {
 	u := currentUser(c)
 	errs := map[string]string{}
-	if _, err := s.store.Authenticate(c.Context(), u.Username, c.FormValue("current_password")); err != nil {
+	if _, err := s.store.Authenticate(c.UserContext(), u.Username, c.FormValue("current_password")); err != nil {
 		errs["current_password"] = loc(c).T("err.current_password")
 	}
 	pw := c.FormValue("new_password")
@@ -71,7 +71,7 @@ func (s *Server) profilePassword(c *fiber.Ctx) error {
 		errs["new_password2"] = loc(c).T("err.password_mismatch")
 	}
 	if len(errs) == 0 {
-		_, err := s.store.UpdateUser(c.Context(), u.ID, store.UserInput{Password: &pw})
+		_, err := s.store.UpdateUser(c.UserContext(), u.ID, store.UserInput{Password: &pw})
 		if err != nil && !userFacing(err) {
 			return err
 		}
@@ -96,7 +96,7 @@ func (s *Server) profileCreateToken(c *fiber.Ctx) error {
 		t := time.Now().AddDate(0, 0, days)
 		exp = &t
 	}
-	_, secret, err := s.store.CreateToken(c.Context(), currentUser(c).ID, c.FormValue("name"), c.FormValue("scope"), exp)
+	_, secret, err := s.store.CreateToken(c.UserContext(), currentUser(c).ID, c.FormValue("name"), c.FormValue("scope"), exp)
 	if err != nil {
 		if !userFacing(err) {
 			return err
@@ -115,7 +115,7 @@ func (s *Server) profileRevokeToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeToken(c.Context(), currentUser(c), id); err != nil {
+	if err := s.store.RevokeToken(c.UserContext(), currentUser(c), id); err != nil {
 		return err
 	}
 	s.setFlash(c, "flash.token_revoked")
@@ -123,7 +123,7 @@ func (s *Server) profileRevokeToken(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiTokens(c *fiber.Ctx) error {
-	toks, err := s.store.Tokens(c.Context(), currentUser(c).ID)
+	toks, err := s.store.Tokens(c.UserContext(), currentUser(c).ID)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Server) apiCreateToken(c *fiber.Ctx) error {
 	if err := parseJSON(c, &in); err != nil {
 		return err
 	}
-	t, secret, err := s.store.CreateToken(c.Context(), currentUser(c).ID, in.Name, in.Scope, in.ExpiresAt)
+	t, secret, err := s.store.CreateToken(c.UserContext(), currentUser(c).ID, in.Name, in.Scope, in.ExpiresAt)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (s *Server) apiRevokeToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeToken(c.Context(), currentUser(c), id); err != nil {
+	if err := s.store.RevokeToken(c.UserContext(), currentUser(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -168,7 +168,7 @@ func (s *Server) adminJobs(c *fiber.Ctx) error {
 	var rows []jobRow
 	if s.jobs != nil {
 		for _, j := range s.jobs.Jobs() {
-			last, err := s.store.LastJobRun(c.Context(), j.Name)
+			last, err := s.store.LastJobRun(c.UserContext(), j.Name)
 			if err != nil {
 				return err
 			}

@@ -159,7 +159,7 @@ func (s *Server) routes() {
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {
-	if err := s.store.Ping(c.Context()); err != nil {
+	if err := s.store.Ping(c.UserContext()); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
 	}
 	return c.JSON(fiber.Map{"status": "ok"})
