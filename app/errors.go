@@ -50,6 +50,10 @@ func asAppError(err error) (*store.Error, int) {
 // handleError is fiber's error handler: the JSON envelope for the API, an
 // error page in the user's language for everything else.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	if _, ok := c.Locals(localLang).(string); !ok {
+		// Refused before chooseLanguage ran (e.g. a bad bearer token).
+		c.Locals(localLang, s.pickLanguage(c))
+	}
 	e, status := asAppError(err)
 	if status == 0 {
 		status = fiber.StatusInternalServerError

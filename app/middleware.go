@@ -116,24 +116,25 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// chooseLanguage picks the user's language: their profile choice, then the
-// language cookie, then Accept-Language, then the company default.
+// chooseLanguage records the user's language for the request.
 func (s *Server) chooseLanguage(c *fiber.Ctx) error {
-	lang := ""
-	if u := currentUser(c); u != nil && i18n.Supported(u.Language) {
-		lang = u.Language
-	}
-	if lang == "" && i18n.Supported(c.Cookies(langCookie)) {
-		lang = c.Cookies(langCookie)
-	}
-	if lang == "" {
-		lang = i18n.Match(c.Get(fiber.HeaderAcceptLanguage))
-	}
-	if lang == "" {
-		lang = s.companyInfo().Language
-	}
-	c.Locals(localLang, lang)
+	c.Locals(localLang, s.pickLanguage(c))
 	return c.Next()
+}
+
+// pickLanguage picks the user's language: their profile choice, then the
+// language cookie, then Accept-Language, then the company default.
+func (s *Server) pickLanguage(c *fiber.Ctx) string {
+	if u := currentUser(c); u != nil && i18n.Supported(u.Language) {
+		return u.Language
+	}
+	if i18n.Supported(c.Cookies(langCookie)) {
+		return c.Cookies(langCookie)
+	}
+	if lang := i18n.Match(c.Get(fiber.HeaderAcceptLanguage)); lang != "" {
+		return lang
+	}
+	return s.companyInfo().Language
 }
 
 // requireSetup sends every page to /setup until the first admin exists,

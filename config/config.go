@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -126,12 +127,13 @@ var defaults = map[string]any{
 	"pools.recycle_interval": "1h",
 }
 
-// Keys returns every known key, sorted as viper reports them.
+// Keys returns every known key, sorted.
 func Keys() []string {
 	keys := make([]string, 0, len(defaults))
 	for k := range defaults {
 		keys = append(keys, k)
 	}
+	sort.Strings(keys)
 	return keys
 }
 
