@@ -146,8 +146,8 @@ func (s *Server) setupSave(c *fiber.Ctx) error {
 		data["Form"] = fiber.Map{"CompanyName": in.CompanyName, "Language": in.Language, "TimeZone": in.TimeZone,
 			"Username": *in.Admin.Username, "Name": *in.Admin.Name, "Email": *in.Admin.Email}
 		data["Errors"] = fe
-		if e, ok := store.AsError(err); ok && len(e.Fields) == 0 {
-			data["Error"] = loc(c).T(e.Msg.Key, e.Msg.Args)
+		if e, ok := store.AsError(err); ok {
+			data["Error"] = loc(c).T(e.Msg.Key, e.Msg.Args) // also covers a field the form does not show
 		}
 		return c.Status(fiber.StatusBadRequest).Render("auth/setup", data, "layouts/plain")
 	}

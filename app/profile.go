@@ -161,7 +161,22 @@ func (s *Server) apiRevokeToken(c *fiber.Ctx) error {
 // jobRow is one line of the admin jobs page.
 type jobRow struct {
 	scheduler.Info
-	Last *store.JobRun
+	Schedule string // "每天 03:30", "every 1 hour", in the user's language
+	Last     *store.JobRun
+}
+
+// schedule describes when a job runs, in the user's language.
+func schedule(c *fiber.Ctx, j scheduler.Info) string {
+	l := loc(c)
+	switch {
+	case j.DailyAt != "":
+		return l.T("jobs.every_daily", "At", j.DailyAt)
+	case j.Every >= time.Hour && j.Every%time.Hour == 0:
+		return l.T("jobs.every_hours", "N", int(j.Every/time.Hour))
+	case j.Every >= time.Minute && j.Every%time.Minute == 0:
+		return l.T("jobs.every_minutes", "N", int(j.Every/time.Minute))
+	}
+	return l.T("jobs.every_seconds", "N", int(j.Every/time.Second))
 }
 
 func (s *Server) adminJobs(c *fiber.Ctx) error {
@@ -172,7 +187,7 @@ func (s *Server) adminJobs(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			rows = append(rows, jobRow{Info: j, Last: last})
+			rows = append(rows, jobRow{Info: j, Schedule: schedule(c, j), Last: last})
 		}
 	}
 	data := s.page(c, "jobs.title")

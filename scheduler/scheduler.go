@@ -32,7 +32,8 @@ type Job struct {
 // Info describes a scheduled job for display.
 type Info struct {
 	Name    string
-	Every   string
+	Every   time.Duration // interval, when DailyAt is empty
+	DailyAt string        // "03:30" for daily jobs
 	NextRun time.Time
 }
 
@@ -127,11 +128,7 @@ func (s *Scheduler) Jobs() []Info {
 	out := make([]Info, 0, len(s.jobs))
 	for _, r := range s.jobs {
 		next, _ := r.job.NextRun()
-		every := r.def.Every.String()
-		if r.def.DailyAt != "" {
-			every = "daily " + r.def.DailyAt
-		}
-		out = append(out, Info{Name: r.def.Name, Every: every, NextRun: next})
+		out = append(out, Info{Name: r.def.Name, Every: r.def.Every, DailyAt: r.def.DailyAt, NextRun: next})
 	}
 	return out
 }
