@@ -31,8 +31,11 @@ type CustomerQuery struct {
 // Sort orders the customer list offers.
 var CustomerSorts = []string{"created", "name", "last_followup"}
 
-// MaxPerPage bounds one page.
-const MaxPerPage = 200
+// MaxPerPage bounds one page; DefaultPerPage is a page when none is asked.
+const (
+	MaxPerPage     = 200
+	DefaultPerPage = 50
+)
 
 // countCap bounds the exact count: past it a list says "10,000+" instead
 // of counting a million rows on every page load.
@@ -61,10 +64,10 @@ func (s *Store) ListCustomers(ctx context.Context, u *User, q CustomerQuery) (*C
 	if err != nil {
 		return nil, err
 	}
-	q.PerPage = min(max(q.PerPage, 1), MaxPerPage)
-	if q.PerPage == 1 && q.Cursor == "" && q.Page == 0 {
-		q.PerPage = 50
+	if q.PerPage <= 0 {
+		q.PerPage = DefaultPerPage
 	}
+	q.PerPage = min(q.PerPage, MaxPerPage)
 	q.Page = max(q.Page, 1)
 	order, keyset, kargs := sortClause(q.Sort, q.Cursor)
 	listWhere, listArgs := where, args

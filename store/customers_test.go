@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -216,5 +217,35 @@ func TestFollowup_UpdatesTimesAndRefusesFuture(t *testing.T) {
 	// Newest first: the back-dated follow-up sorts after the creation.
 	if err != nil || len(items) != 2 || items[0].Kind != "created" || items[1].Kind != "followup" {
 		t.Fatalf("timeline: %v %+v", err, items)
+	}
+}
+
+func TestListCustomers_PagingDefaultsAndCursor(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		f.customer(t, f.salesA, fmt.Sprintf("分页公司%d", i), "")
+	}
+	page, err := f.s.ListCustomers(ctx, f.salesA, CustomerQuery{})
+	if err != nil || page.PerPage != DefaultPerPage || len(page.Items) != 5 || page.Total != 5 || page.NextCursor != "" {
+		t.Fatalf("default page: %+v %v", page, err)
+	}
+	page, _ = f.s.ListCustomers(ctx, f.salesA, CustomerQuery{PerPage: 2, Sort: "name"})
+	seen := []string{}
+	for page != nil {
+		for _, c := range page.Items {
+			seen = append(seen, c.Name)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		page, _ = f.s.ListCustomers(ctx, f.salesA, CustomerQuery{PerPage: 2, Sort: "name", Cursor: page.NextCursor})
+	}
+	if len(seen) != 5 || seen[0] != "分页公司0" || seen[4] != "分页公司4" {
+		t.Fatalf("keyset pages by name: %v", seen)
+	}
+	page, _ = f.s.ListCustomers(ctx, f.salesA, CustomerQuery{PerPage: 1})
+	if len(page.Items) != 1 || page.PerPage != 1 {
+		t.Fatalf("per_page=1: %d items", len(page.Items))
 	}
 }
