@@ -35,6 +35,7 @@ func (s *Server) page(c *fiber.Ctx, titleKey string) fiber.Map {
 		"Path":      c.Path(),
 		"Errors":    map[string]string{},
 		"Languages": i18n.Languages,
+		"Unread":    s.unreadCount(c),
 	}
 }
 

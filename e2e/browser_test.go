@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -303,6 +304,41 @@ func clickAndWait(sel string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// clickConfirmAndWait clicks the element that sel finds, accepts the
+// confirm() dialog it opens (forms with data-confirm ask before deleting or
+// running a job), and waits until the page it leads to has loaded.
+func clickConfirmAndWait(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		dctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		// The click waits while the dialog is open, so another goroutine
+		// answers it; the subscription starts before the click.
+		dialogs := cdp.Events(dctx, t, page.JavascriptDialogOpening)
+		answered := make(chan error, 1)
+		go func() {
+			for ev, err := range dialogs {
+				if err == nil && ev.Type != page.DialogTypeConfirm {
+					err = fmt.Errorf("a %s dialog opened (%q), want a confirm", ev.Type, ev.Message)
+				}
+				if err == nil {
+					_, err = cdp.Call(dctx, t, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+				}
+				answered <- err
+				return
+			}
+		}()
+		if _, err := chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))(ctx, t); err != nil {
+			return err
+		}
+		select {
+		case err := <-answered:
+			return err
+		case <-time.After(2 * time.Second):
+			return fmt.Errorf("clicking %s opened no confirm dialog", sel)
+		}
+	})
+}
+
 // navigate opens url and waits for it to load.
 func navigate(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
@@ -354,6 +390,14 @@ func wantPath(t *testing.T, ctx context.Context, path string) {
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
 	return strings.TrimSpace(get(t, ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible)))
+}
+
+// texts returns the trimmed visible text of every element that sel finds
+// (none is fine: the slice is empty).
+func texts(t *testing.T, ctx context.Context, sel string) []string {
+	t.Helper()
+	return get(t, ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
+		`[...document.querySelectorAll(%q)].map(e => e.innerText.trim())`, sel)))
 }
 
 // value returns the current value of the form field that sel finds.

@@ -206,7 +206,10 @@ func (s *Store) Contacts(ctx context.Context, u *User, customerID int64) ([]*Con
 			return nil, err
 		}
 		if cust.Masked {
-			c.Phone, c.Email, c.WeChat = MaskPhone(c.Phone), MaskEmail(c.Email), maskText(c.WeChat)
+			c.Phone, c.WeChat = MaskPhone(c.Phone), maskText(c.WeChat)
+			if c.Email != "" {
+				c.Email = MaskEmail(c.Email)
+			}
 		}
 		out = append(out, c)
 	}

@@ -253,7 +253,10 @@ func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 		c.Tags = strings.Split(tags, "\x1f")
 	}
 	if c.Masked {
-		c.Phone, c.Email = MaskPhone(c.Phone), MaskEmail(c.Email)
+		c.Phone = MaskPhone(c.Phone)
+		if c.Email != "" {
+			c.Email = MaskEmail(c.Email)
+		}
 	}
 	return &c, nil
 }
@@ -793,7 +796,7 @@ type poolMove struct {
 	action               string
 	fromUserID, toUserID *int64
 	actorID              int64
-	reason               string
+	reason, note         string
 	at                   int64
 }
 
@@ -802,8 +805,8 @@ func recordMove(ctx context.Context, tx *sql.Tx, m poolMove) error {
 	if m.actorID > 0 {
 		actor = m.actorID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO pool_moves (customer_id, pool_id, action, from_user_id, to_user_id, actor_id, reason, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.customerID, m.poolID, m.action, m.fromUserID, m.toUserID, actor, m.reason, m.at)
+	_, err := tx.ExecContext(ctx, `INSERT INTO pool_moves (customer_id, pool_id, action, from_user_id, to_user_id, actor_id, reason, note, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.customerID, m.poolID, m.action, m.fromUserID, m.toUserID, actor, m.reason, m.note, m.at)
 	if err != nil {
 		return fmt.Errorf("store: pool move %s of customer %d: %w", m.action, m.customerID, err)
 	}

@@ -176,36 +176,53 @@ func syncSearch(ctx context.Context, tx *sql.Tx, customerID int64) error {
 	if err := tx.QueryRowContext(ctx, `SELECT name, phone, email FROM customers WHERE id = ?`, customerID).Scan(&name, &phone, &email); err != nil {
 		return fmt.Errorf("store: search doc of %d: %w", customerID, err)
 	}
-	doc := []string{SearchFold(name), NormalizePhone(phone), NormalizeEmail(email)}
-	names := []string{name}
 	rows, err := tx.QueryContext(ctx, `SELECT name, phone, email FROM contacts WHERE customer_id = ?`, customerID)
 	if err != nil {
 		return err
 	}
+	var contacts [][3]string
 	for rows.Next() {
 		var n, p, e string
 		if err := rows.Scan(&n, &p, &e); err != nil {
 			rows.Close()
 			return err
 		}
-		doc = append(doc, SearchFold(n), NormalizePhone(p), NormalizeEmail(e))
-		names = append(names, n)
+		contacts = append(contacts, [3]string{n, p, e})
 	}
 	rows.Close()
+	doc, bg := searchDocs(name, phone, email, contacts)
 	for _, q := range []string{`DELETE FROM customer_search WHERE rowid = ?`, `DELETE FROM customer_bigrams WHERE rowid = ?`} {
 		if _, err := tx.ExecContext(ctx, q, customerID); err != nil {
 			return fmt.Errorf("store: search doc of %d: %w", customerID, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_search (rowid, doc) VALUES (?, ?)`, customerID, strings.Join(doc, " | ")); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_search (rowid, doc) VALUES (?, ?)`, customerID, doc); err != nil {
 		return fmt.Errorf("store: search doc of %d: %w", customerID, err)
 	}
-	if bg := cjkBigrams(strings.Join(names, " ")); bg != "" {
+	if bg != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_bigrams (rowid, doc) VALUES (?, ?)`, customerID, bg); err != nil {
 			return fmt.Errorf("store: bigram doc of %d: %w", customerID, err)
 		}
 	}
 	return nil
+}
+
+// searchDocs builds the two search documents of a customer from its name,
+// phone and email and its contacts' {name, phone, email}: doc for the
+// trigram index (folded name, normalised phones and emails, joined by
+// " | ") and bigrams for the bigram index (the Chinese bigrams of the
+// customer's and contacts' names; "" when there are none). syncSearch and
+// the bulk loader both use it, so both write the same documents.
+func searchDocs(name, phone, email string, contacts [][3]string) (doc, bigrams string) {
+	parts := make([]string, 0, 3+3*len(contacts))
+	parts = append(parts, SearchFold(name), NormalizePhone(phone), NormalizeEmail(email))
+	names := make([]string, 0, 1+len(contacts))
+	names = append(names, name)
+	for _, c := range contacts {
+		parts = append(parts, SearchFold(c[0]), NormalizePhone(c[1]), NormalizeEmail(c[2]))
+		names = append(names, c[0])
+	}
+	return strings.Join(parts, " | "), cjkBigrams(strings.Join(names, " "))
 }
 
 // isCJK reports whether r is a Han character (the ones that need bigrams).

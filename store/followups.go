@@ -112,6 +112,22 @@ func (s *Store) AddFollowup(ctx context.Context, actor *User, customerID int64, 
 	return list[0], nil
 }
 
+// Followups lists a visible customer's follow-ups, newest first (at most
+// limit; 0 means 200).
+func (s *Store) Followups(ctx context.Context, u *User, customerID int64, limit int) ([]*Followup, error) {
+	if _, err := s.Customer(ctx, u, customerID); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 200
+	}
+	list, err := s.followups(ctx, `f.customer_id = ?`, limit, customerID)
+	if list == nil && err == nil {
+		list = []*Followup{}
+	}
+	return list, err
+}
+
 func (s *Store) followups(ctx context.Context, where string, limit int, args ...any) ([]*Followup, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT f.id, f.customer_id, f.contact_id, COALESCE(ct.name, ''), f.kind, f.content, f.at, f.next_at,
 			f.created_by, COALESCE(u.name, ''), f.created_at

@@ -44,10 +44,10 @@ func (s *Store) Claim(ctx context.Context, actor *User, customerID int64) (*Cust
 }
 
 func (s *Store) claimTx(ctx context.Context, tx *sql.Tx, actor *User, customerID int64) error {
-	var owner, pool sql.NullInt64
+	var owner, pool, home sql.NullInt64
 	var ownerName string
-	err := tx.QueryRowContext(ctx, `SELECT c.owner_id, COALESCE(u.name, ''), c.pool_id FROM customers c
-		LEFT JOIN users u ON u.id = c.owner_id WHERE c.id = ? AND c.deleted_at IS NULL`, customerID).Scan(&owner, &ownerName, &pool)
+	err := tx.QueryRowContext(ctx, `SELECT c.owner_id, COALESCE(u.name, ''), c.pool_id, c.home_pool_id FROM customers c
+		LEFT JOIN users u ON u.id = c.owner_id WHERE c.id = ? AND c.deleted_at IS NULL`, customerID).Scan(&owner, &ownerName, &pool, &home)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -61,6 +61,12 @@ func (s *Store) claimTx(ctx context.Context, tx *sql.Tx, actor *User, customerID
 	if owner.Valid {
 		if owner.Int64 == actor.ID {
 			return ruleError(RuleNotInPool, "err.already_yours")
+		}
+		// Only someone who could see the customer (in its pool, which is
+		// now its home pool, or through its owner) hears who got it; to an
+		// outsider it does not exist, so ids cannot be probed.
+		if !containsID(visible, home.Int64) && !s.canSeeOwnedTx(ctx, tx, actor, owner.Int64) {
+			return ErrNotFound
 		}
 		// Someone got it first: say who, as the claim button was on the
 		// actor's screen a moment ago ("已被 X 领取").
@@ -180,9 +186,10 @@ func (s *Store) ClaimMany(ctx context.Context, actor *User, ids []int64) []Claim
 
 // Release returns an owned customer to a pool (退回公海): its home pool, or
 // poolID when given (must be visible). The owner, or a manager/admin who can
-// see it, may release; a reason is required and recorded.
-func (s *Store) Release(ctx context.Context, actor *User, customerID int64, reason string, poolID *int64) (*Customer, error) {
-	reason = strings.TrimSpace(reason)
+// see it, may release; a reason is required and recorded, with an optional
+// free-text note kept apart so reports can group by reason.
+func (s *Store) Release(ctx context.Context, actor *User, customerID int64, reason, note string, poolID *int64) (*Customer, error) {
+	reason, note = strings.TrimSpace(reason), strings.TrimSpace(note)
 	if reason == "" {
 		return nil, &Error{Code: CodeInvalid, Msg: M("err.invalid"), Fields: map[string]Msg{"reason": M("err.required")}}
 	}
@@ -213,7 +220,7 @@ func (s *Store) Release(ctx context.Context, actor *User, customerID int64, reas
 				return &Error{Code: CodeInvalid, Msg: M("err.invalid"), Fields: map[string]Msg{"pool_id": M("err.pool_unknown")}}
 			}
 		}
-		return s.returnToPool(ctx, tx, c.ID, c.Owner.ID, *target, actor.ID, "release", reason, s.now().Unix())
+		return s.returnToPool(ctx, tx, c.ID, c.Owner.ID, *target, actor.ID, "release", reason, note, s.now().Unix())
 	})
 	if err != nil {
 		return nil, err
@@ -224,7 +231,7 @@ func (s *Store) Release(ctx context.Context, actor *User, customerID int64, reas
 // returnToPool moves an owned customer into a pool and records the move.
 // It is shared by release and recycle; the update is conditional on the
 // owner not having changed.
-func (s *Store) returnToPool(ctx context.Context, tx *sql.Tx, customerID, ownerID, poolID, actorID int64, action, reason string, now int64) error {
+func (s *Store) returnToPool(ctx context.Context, tx *sql.Tx, customerID, ownerID, poolID, actorID int64, action, reason, note string, now int64) error {
 	recycled := 0
 	if action == "recycle" {
 		recycled = 1
@@ -239,7 +246,7 @@ func (s *Store) returnToPool(ctx context.Context, tx *sql.Tx, customerID, ownerI
 		return &Error{Code: CodeConflict, Msg: M("err.changed_meanwhile")}
 	}
 	return recordMove(ctx, tx, poolMove{customerID: customerID, poolID: &poolID, action: action, fromUserID: &ownerID,
-		actorID: actorID, reason: reason, at: now})
+		actorID: actorID, reason: reason, note: note, at: now})
 }
 
 // SetLocked locks or unlocks an owned customer (锁定) so recycling never
@@ -311,4 +318,14 @@ func (s *Store) CreateLead(ctx context.Context, actor *User, in CustomerInput) (
 		return nil, err
 	}
 	return customerByID(ctx, s.r, id)
+}
+
+// LockedCount is how many customers u has locked (锁定), for "已锁定 n/max".
+func (s *Store) LockedCount(ctx context.Context, u *User) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE owner_id = ? AND locked = 1 AND deleted_at IS NULL`, u.ID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: locked count of %d: %w", u.ID, err)
+	}
+	return n, nil
 }

@@ -130,7 +130,7 @@ func (s *Store) recyclePool(ctx context.Context, p *Pool) (int, error) {
 				if !ok || due.At.After(now) {
 					continue
 				}
-				if err := s.returnToPool(ctx, tx, c.id, c.owner, p.ID, 0, "recycle", due.Rule, now.Unix()); err != nil {
+				if err := s.returnToPool(ctx, tx, c.id, c.owner, p.ID, 0, "recycle", due.Rule, "", now.Unix()); err != nil {
 					if IsCode(err, CodeConflict) {
 						continue // claimed, released or transferred meanwhile
 					}

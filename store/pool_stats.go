@@ -17,6 +17,7 @@ type PoolMove struct {
 	ToUser   *Ref      `json:"to_user"`
 	Actor    *Ref      `json:"actor"`
 	Reason   string    `json:"reason"`
+	Note     string    `json:"note"`
 	At       time.Time `json:"at"`
 }
 
@@ -33,7 +34,7 @@ func (s *Store) PoolHistory(ctx context.Context, u *User, poolID int64, action s
 		before = 1 << 62
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.customer_id, c.name, m.action, m.from_user_id, COALESCE(fu.name, ''),
-			m.to_user_id, COALESCE(tu.name, ''), m.actor_id, COALESCE(a.name, ''), m.reason, m.at
+			m.to_user_id, COALESCE(tu.name, ''), m.actor_id, COALESCE(a.name, ''), m.reason, m.note, m.at
 		FROM pool_moves m JOIN customers c ON c.id = m.customer_id
 		LEFT JOIN users fu ON fu.id = m.from_user_id LEFT JOIN users tu ON tu.id = m.to_user_id LEFT JOIN users a ON a.id = m.actor_id
 		WHERE m.pool_id = ? AND m.id < ? AND (? = '' OR m.action = ?) ORDER BY m.id DESC LIMIT ?`, poolID, before, action, action, limit)
@@ -47,7 +48,7 @@ func (s *Store) PoolHistory(ctx context.Context, u *User, poolID int64, action s
 		var from, to, actor sql.NullInt64
 		var fromName, toName, actorName string
 		var at int64
-		if err := rows.Scan(&m.ID, &m.Customer.ID, &m.Customer.Name, &m.Action, &from, &fromName, &to, &toName, &actor, &actorName, &m.Reason, &at); err != nil {
+		if err := rows.Scan(&m.ID, &m.Customer.ID, &m.Customer.Name, &m.Action, &from, &fromName, &to, &toName, &actor, &actorName, &m.Reason, &m.Note, &at); err != nil {
 			return nil, err
 		}
 		m.FromUser, m.ToUser, m.Actor, m.At = refOf(from, fromName), refOf(to, toName), refOf(actor, actorName), time.Unix(at, 0).UTC()
@@ -58,16 +59,16 @@ func (s *Store) PoolHistory(ctx context.Context, u *User, poolID int64, action s
 
 // PoolStats are a pool's turnover figures for a period (流转率).
 type PoolStats struct {
-	Entered            int            `json:"entered"`
-	Claimed            int            `json:"claimed"`
-	Released           int            `json:"released"`
-	Recycled           int            `json:"recycled"`
-	Assigned           int            `json:"assigned"`
-	InPool             int            `json:"in_pool"`
-	MedianHoursToClaim *float64       `json:"median_hours_to_claim"`
-	ReleaseReasons     []ReasonCount  `json:"release_reasons"`
-	RecycleRules       []ReasonCount  `json:"recycle_rules"`
-	ClaimsByUser       []UserCount    `json:"claims_by_user"`
+	Entered            int           `json:"entered"`
+	Claimed            int           `json:"claimed"`
+	Released           int           `json:"released"`
+	Recycled           int           `json:"recycled"`
+	Assigned           int           `json:"assigned"`
+	InPool             int           `json:"in_pool"`
+	MedianHoursToClaim *float64      `json:"median_hours_to_claim"`
+	ReleaseReasons     []ReasonCount `json:"release_reasons"`
+	RecycleRules       []ReasonCount `json:"recycle_rules"`
+	ClaimsByUser       []UserCount   `json:"claims_by_user"`
 	byAction           map[string]int
 }
 

@@ -181,6 +181,25 @@ func poolByID(ctx context.Context, q querier, id int64) (*Pool, error) {
 	return p, err
 }
 
+// PoolRulesByID loads the rules of every pool, keyed by id, without the
+// lists and counts: cheap enough for every customer-list page (countdowns).
+func (s *Store) PoolRulesByID(ctx context.Context) (map[int64]*Pool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+poolCols+` FROM pools p`)
+	if err != nil {
+		return nil, fmt.Errorf("store: pool rules: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]*Pool{}
+	for rows.Next() {
+		p, err := scanPool(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[p.ID] = p
+	}
+	return out, rows.Err()
+}
+
 // Pool loads a pool the user may see; others are ErrNotFound.
 func (s *Store) Pool(ctx context.Context, u *User, id int64) (*Pool, error) {
 	ids, err := s.visiblePoolIDs(ctx, s.r, u)

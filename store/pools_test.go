@@ -86,7 +86,7 @@ func TestClaim_MaxOwnedAndCooldown(t *testing.T) {
 	if _, err := f.s.Claim(ctx, f.salesA, ids[2]); ruleOf(err) != RuleMaxOwned {
 		t.Fatalf("third claim: %v, want max_owned", err)
 	}
-	if _, err := f.s.Release(ctx, f.salesA, ids[0], "联系不上", nil); err != nil {
+	if _, err := f.s.Release(ctx, f.salesA, ids[0], "联系不上", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.Claim(ctx, f.salesA, ids[0]); ruleOf(err) != RuleReclaimCooldown {
@@ -96,7 +96,7 @@ func TestClaim_MaxOwnedAndCooldown(t *testing.T) {
 		t.Fatalf("colleague claim after release: %v", err)
 	}
 	f.s.Now = func() time.Time { return time.Now().AddDate(0, 0, 8) }
-	if _, err := f.s.Release(ctx, f.salesB, ids[0], "其他", nil); err != nil {
+	if _, err := f.s.Release(ctx, f.salesB, ids[0], "其他", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.Claim(ctx, f.salesA, ids[0]); ruleOf(err) != RuleReclaimCooldown {
@@ -261,7 +261,7 @@ func TestPoolHistory_EveryMoveHasOneRow(t *testing.T) {
 	steps := []func() error{
 		func() error { _, err := f.s.Claim(ctx, f.salesA, id); return err },
 		func() error { _, err := f.s.TransferCustomer(ctx, f.mgr, id, f.salesB.ID); return err },
-		func() error { _, err := f.s.Release(ctx, f.salesB, id, "预算不足", nil); return err },
+		func() error { _, err := f.s.Release(ctx, f.salesB, id, "预算不足", "", nil); return err },
 		func() error { _, err := f.s.Assign(ctx, f.mgr, p.ID, []int64{id}, []int64{f.salesA.ID}); return err },
 	}
 	for i, step := range steps {

@@ -29,7 +29,7 @@ var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 // Tags lists every tag with how many live customers carry it.
 func (s *Store) Tags(ctx context.Context) ([]*Tag, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.name, t.color, (SELECT count(*) FROM customer_tags ct WHERE ct.tag_id = t.id)
+	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.name, t.color, (SELECT count(*) FROM customer_tags ct JOIN customers c ON c.id = ct.customer_id WHERE ct.tag_id = t.id AND c.deleted_at IS NULL)
 		FROM tags t ORDER BY t.name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: tags: %w", err)
@@ -44,6 +44,20 @@ func (s *Store) Tags(ctx context.Context) ([]*Tag, error) {
 		out = append(out, &t)
 	}
 	return out, rows.Err()
+}
+
+// Tag loads one tag by id.
+func (s *Store) Tag(ctx context.Context, id int64) (*Tag, error) {
+	var t Tag
+	err := s.r.QueryRowContext(ctx, `SELECT t.id, t.name, t.color, (SELECT count(*) FROM customer_tags ct JOIN customers c ON c.id = ct.customer_id WHERE ct.tag_id = t.id AND c.deleted_at IS NULL)
+		FROM tags t WHERE t.id = ?`, id).Scan(&t.ID, &t.Name, &t.Color, &t.Count)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: tag %d: %w", id, err)
+	}
+	return &t, nil
 }
 
 // SaveTag creates (id 0) or renames/recolours a tag; admins only.

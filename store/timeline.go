@@ -29,6 +29,7 @@ type MoveEntry struct {
 	FromUser *Ref   `json:"from_user"`
 	ToUser   *Ref   `json:"to_user"`
 	Reason   string `json:"reason"`
+	Note     string `json:"note"`
 }
 
 // Timeline returns everything that happened to a visible customer, newest
@@ -99,7 +100,7 @@ func (s *Store) events(ctx context.Context, customerID int64, limit int) ([]*Tim
 
 func (s *Store) moves(ctx context.Context, customerID int64, limit int) ([]*TimelineItem, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.action, m.pool_id, COALESCE(p.name, ''), m.from_user_id, COALESCE(fu.name, ''),
-			m.to_user_id, COALESCE(tu.name, ''), m.actor_id, COALESCE(a.name, ''), m.reason, m.at
+			m.to_user_id, COALESCE(tu.name, ''), m.actor_id, COALESCE(a.name, ''), m.reason, m.note, m.at
 		FROM pool_moves m LEFT JOIN pools p ON p.id = m.pool_id LEFT JOIN users fu ON fu.id = m.from_user_id
 		LEFT JOIN users tu ON tu.id = m.to_user_id LEFT JOIN users a ON a.id = m.actor_id
 		WHERE m.customer_id = ? AND m.action NOT IN ('create', 'transfer') ORDER BY m.at DESC, m.id DESC LIMIT ?`, customerID, limit)
@@ -114,7 +115,7 @@ func (s *Store) moves(ctx context.Context, customerID int64, limit int) ([]*Time
 		var pool, from, to, actor sql.NullInt64
 		var poolName, fromName, toName, actorName string
 		var at int64
-		if err := rows.Scan(&it.id, &mv.Action, &pool, &poolName, &from, &fromName, &to, &toName, &actor, &actorName, &mv.Reason, &at); err != nil {
+		if err := rows.Scan(&it.id, &mv.Action, &pool, &poolName, &from, &fromName, &to, &toName, &actor, &actorName, &mv.Reason, &mv.Note, &at); err != nil {
 			return nil, err
 		}
 		mv.Pool, mv.FromUser, mv.ToUser = refOf(pool, poolName), refOf(from, fromName), refOf(to, toName)
