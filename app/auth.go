@@ -177,8 +177,9 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	exp := time.Now().Add(s.cfg.Session.Lifetime)
-	name := "login " + time.Now().In(s.cfg.Location).Format("2006-01-02 15:04")
+	now := s.store.Now()
+	exp := now.Add(s.cfg.Session.Lifetime)
+	name := "login " + now.In(s.cfg.Location).Format("2006-01-02 15:04")
 	_, secret, err := s.store.CreateToken(c.UserContext(), u.ID, name, store.ScopeReadWrite, &exp)
 	if err != nil {
 		return err

@@ -36,6 +36,11 @@ func (s *Server) followupCreate(c *fiber.Ctx) error {
 		NextAt:    s.formLocalTime(c, "next_at", fe),
 		ContactID: formInt64(c, "contact_id"),
 	}
+	// The form's time has minutes only; "this minute" means now, so the
+	// follow-up sorts after what happened earlier in the same minute.
+	if now := s.store.Now(); in.At != nil && !in.At.After(now) && now.Sub(*in.At) < time.Minute {
+		in.At = nil
+	}
 	form := followupForm{Kind: in.Kind, Content: in.Content, At: c.FormValue("at"), NextAt: c.FormValue("next_at"),
 		ContactID: int64OrZero(in.ContactID)}
 	err = nil

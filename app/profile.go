@@ -34,7 +34,7 @@ func (s *Server) profilePage(c *fiber.Ctx, status int, form fiber.Map, errs map[
 	}
 	data["Tokens"] = toks
 	data["NewToken"] = newToken
-	data["Now"] = time.Now()
+	data["Now"] = s.store.Now()
 	return c.Status(status).Render("profile/index", data)
 }
 
@@ -93,7 +93,7 @@ func (s *Server) profilePassword(c *fiber.Ctx) error {
 func (s *Server) profileCreateToken(c *fiber.Ctx) error {
 	var exp *time.Time
 	if days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("expires_days"))); err == nil && days > 0 {
-		t := time.Now().AddDate(0, 0, days)
+		t := s.store.Now().AddDate(0, 0, days)
 		exp = &t
 	}
 	_, secret, err := s.store.CreateToken(c.UserContext(), currentUser(c).ID, c.FormValue("name"), c.FormValue("scope"), exp)

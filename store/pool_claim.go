@@ -118,16 +118,24 @@ func (s *Store) checkCooldown(ctx context.Context, tx *sql.Tx, actor *User, cust
 	if p.ReclaimCooldownDays <= 0 {
 		return nil
 	}
-	var last sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT max(at) FROM pool_moves WHERE customer_id = ? AND from_user_id = ? AND action IN ('release', 'recycle')`,
-		customerID, actor.ID).Scan(&last)
-	if err != nil || !last.Valid {
+	var last int64
+	var action string
+	err := tx.QueryRowContext(ctx, `SELECT at, action FROM pool_moves WHERE customer_id = ? AND from_user_id = ? AND action IN ('release', 'recycle')
+		ORDER BY at DESC, id DESC LIMIT 1`, customerID, actor.ID).Scan(&last, &action)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	until := time.Unix(last.Int64, 0).AddDate(0, 0, p.ReclaimCooldownDays)
+	until := time.Unix(last, 0).AddDate(0, 0, p.ReclaimCooldownDays)
 	if now.Before(until) {
 		days := int(until.Sub(now).Hours()/24) + 1
-		return ruleError(RuleReclaimCooldown, "err.rule_cooldown", "Days", days, "Limit", p.ReclaimCooldownDays)
+		key := "err.rule_cooldown"
+		if action == "recycle" {
+			key = "err.rule_cooldown_recycled"
+		}
+		return ruleError(RuleReclaimCooldown, key, "Days", days, "Limit", p.ReclaimCooldownDays)
 	}
 	return nil
 }

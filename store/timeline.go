@@ -20,6 +20,7 @@ type TimelineItem struct {
 	Followup *Followup  `json:"followup,omitempty"`
 	Move     *MoveEntry `json:"move,omitempty"`
 	id       int64
+	rank     int // orders items of the same second: creation first, follow-ups last
 }
 
 // MoveEntry is a pool move as the timeline shows it.
@@ -47,7 +48,7 @@ func (s *Store) Timeline(ctx context.Context, u *User, customerID int64, limit i
 		return nil, err
 	}
 	for _, f := range fus {
-		items = append(items, &TimelineItem{Kind: "followup", At: f.At, Actor: f.By, Followup: f, id: f.ID})
+		items = append(items, &TimelineItem{Kind: "followup", At: f.At, Actor: f.By, Followup: f, id: f.ID, rank: 3})
 	}
 	evs, err := s.events(ctx, customerID, limit)
 	if err != nil {
@@ -60,10 +61,14 @@ func (s *Store) Timeline(ctx context.Context, u *User, customerID int64, limit i
 	}
 	items = append(items, moves...)
 	sort.SliceStable(items, func(i, j int) bool {
-		if !items[i].At.Equal(items[j].At) {
-			return items[i].At.After(items[j].At)
+		a, b := items[i], items[j]
+		if !a.At.Equal(b.At) {
+			return a.At.After(b.At)
 		}
-		return items[i].id > items[j].id
+		if a.rank != b.rank {
+			return a.rank > b.rank
+		}
+		return a.id > b.id
 	})
 	if len(items) > limit {
 		items = items[:limit]
@@ -92,7 +97,10 @@ func (s *Store) events(ctx context.Context, customerID int64, limit int) ([]*Tim
 			it.Actor = &Ref{ID: actor.Int64, Name: actorName}
 		}
 		_ = json.Unmarshal([]byte(changes), &it.Changes)
-		it.At = time.Unix(at, 0).UTC()
+		it.At, it.rank = time.Unix(at, 0).UTC(), 2
+		if it.Kind == "created" {
+			it.rank = 0
+		}
 		out = append(out, &it)
 	}
 	return out, rows.Err()
@@ -119,7 +127,7 @@ func (s *Store) moves(ctx context.Context, customerID int64, limit int) ([]*Time
 			return nil, err
 		}
 		mv.Pool, mv.FromUser, mv.ToUser = refOf(pool, poolName), refOf(from, fromName), refOf(to, toName)
-		it.Kind, it.Actor, it.Move, it.At = "pool_"+mv.Action, refOf(actor, actorName), &mv, time.Unix(at, 0).UTC()
+		it.Kind, it.Actor, it.Move, it.At, it.rank = "pool_"+mv.Action, refOf(actor, actorName), &mv, time.Unix(at, 0).UTC(), 1
 		out = append(out, &it)
 	}
 	return out, rows.Err()
