@@ -76,8 +76,6 @@ type uploadCache struct {
 	m  map[string]*pendingUpload
 }
 
-var pendingUploads = &uploadCache{m: map[string]*pendingUpload{}}
-
 // put stores p under a new random token, dropping the user's previous
 // upload and anything expired.
 func (u *uploadCache) put(p *pendingUpload) string {
@@ -149,9 +147,14 @@ func formPoolID(c *fiber.Ctx) *int64 {
 	return id
 }
 
-// importPage shows the upload form and the past imports.
+// importPage shows the upload form and the past imports. ?pool_id=
+// preselects a pool (the pool page links here to import leads into it).
 func (s *Server) importPage(c *fiber.Ctx) error {
-	return s.renderImportPage(c, fiber.StatusOK, "", nil)
+	var poolID *int64
+	if id, err := strconv.ParseInt(c.Query("pool_id"), 10, 64); err == nil && id > 0 {
+		poolID = &id
+	}
+	return s.renderImportPage(c, fiber.StatusOK, "", poolID)
 }
 
 func (s *Server) renderImportPage(c *fiber.Ctx, status int, errMsg string, poolID *int64) error {
@@ -198,12 +201,12 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 		}
 		return s.renderImportPage(c, status, loc(c).T(e.Msg.Key, e.Msg.Args), poolID)
 	}
-	token := pendingUploads.put(&pendingUpload{userID: u.ID, fileName: name, poolID: poolID, table: table})
+	token := s.uploads.put(&pendingUpload{userID: u.ID, fileName: name, poolID: poolID, table: table})
 	return c.Redirect("/customers/import/preview/"+token, fiber.StatusSeeOther)
 }
 
-// mappingColumn is one column of the preview: its header, the field it
-// goes to, and its first values.
+// mappingColumn is one column of the preview: its header and the field it
+// goes to.
 type mappingColumn struct {
 	Index  int
 	Header string
@@ -214,7 +217,7 @@ type mappingColumn struct {
 // importPreview shows the first rows and, per column, which field it will
 // fill; the user may change the mapping before starting.
 func (s *Server) importPreview(c *fiber.Ctx) error {
-	p := pendingUploads.get(c.Params("token"), currentUser(c).ID)
+	p := s.uploads.get(c.Params("token"), currentUser(c).ID)
 	if p == nil {
 		s.setFlash(c, "import.flash_expired")
 		return c.Redirect("/customers/import", fiber.StatusSeeOther)
@@ -265,7 +268,7 @@ func (s *Server) renderPreview(c *fiber.Ctx, status int, p *pendingUpload, mappi
 func (s *Server) importStart(c *fiber.Ctx) error {
 	u := currentUser(c)
 	token := c.Params("token")
-	p := pendingUploads.get(token, u.ID)
+	p := s.uploads.get(token, u.ID)
 	if p == nil {
 		s.setFlash(c, "import.flash_expired")
 		return c.Redirect("/customers/import", fiber.StatusSeeOther)
@@ -287,7 +290,7 @@ func (s *Server) importStart(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	pendingUploads.drop(token)
+	s.uploads.drop(token)
 	// The request's context ends with the request; the import must not.
 	// context.Background (not the request's) because fiber reuses the
 	// request context once the handler returns.

@@ -414,6 +414,13 @@ func TestPoolImportAPI_AnswerShapeAndRoles(t *testing.T) {
 		t.Fatalf("import status %v", st)
 	}
 	e.api("sa").get(pathf("/api/v1/imports/%d", int64(m["id"].(float64)))).wantAPIError(t, http.StatusNotFound, "not_found")
+
+	// In the browser only managers and admins are offered the pools.
+	e.loggedIn("mgr", "en").get(pathf("/customers/import?pool_id=%d", pool)).wantStatus(t, http.StatusOK).
+		wantContains(t, `name="pool_id"`, pathf(`<option value="%d" selected>`, pool))
+	e.loggedIn("sa", "en").get("/customers/import").wantStatus(t, http.StatusOK).wantNotContains(t, `name="pool_id"`)
+	sales := e.loggedIn("sa", "en")
+	sales.upload("/customers/import", "leads.csv", csvFile, map[string]string{"pool_id": "1"}).wantStatus(t, http.StatusForbidden)
 }
 
 func TestExport_RespectsVisibilityAndFilters(t *testing.T) {

@@ -199,13 +199,16 @@ func (s *Store) BeginImport(ctx context.Context, actor *User, req ImportRequest)
 		if err != nil {
 			return fmt.Errorf("store: begin import: %w", err)
 		}
-		id, err = res.LastInsertId()
-		return err
-	})
-	if err == nil {
-		// From now on the import belongs to this process: it is not
-		// "interrupted" while its goroutine starts.
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		// From before it is visible the import belongs to this process:
+		// it is not "interrupted" while its goroutine starts.
 		live.Store(liveKey{s, id, "import"}, struct{}{})
+		return nil
+	})
+	if err != nil && id > 0 {
+		live.Delete(liveKey{s, id, "import"})
 	}
 	return id, err
 }
@@ -235,9 +238,10 @@ func checkMapping(mapping []string) error {
 // one write transaction each; between batches other users' saves go
 // through. progress (may be nil) hears after every batch. A refused row —
 // invalid, unknown source or tag, duplicate of a customer or of an earlier
-// row — is skipped and reported, and nothing of it stays written. A failure that is not a
-// refusal (the disk, the database) stops the import with status failed;
-// the batches already committed stay, and the import can be reverted.
+// row — is skipped and reported, and nothing of it stays written. A
+// failure that is not a refusal (the disk, the database) stops the import
+// with status failed; the batches already committed stay, and the import
+// can be reverted.
 func (s *Store) RunImport(ctx context.Context, actor *User, id int64, req ImportRequest, progress func(done, total int)) (*ImportResult, error) {
 	key := liveKey{s, id, "import"}
 	live.Store(key, struct{}{}) // already there when BeginImport made id
