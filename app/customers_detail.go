@@ -55,6 +55,10 @@ func (s *Server) renderCustomer(c *fiber.Ctx, status int, id int64, st detailSta
 		return err
 	}
 	data["Contacts"] = contacts
+	if data["Opportunities"], err = s.customerOpportunities(ctx, u, id, loc(c).Lang); err != nil {
+		return err
+	}
+	data["P"] = s.pipe(c)
 	data["Timeline"] = h.timeline(items)
 	data["TagColors"] = colors
 	data["H"] = h

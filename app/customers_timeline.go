@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"time"
 
 	"github.com/tidecrm/tide/i18n"
@@ -78,6 +79,16 @@ func (h viewHelpers) timelineEntry(it *store.TimelineItem) timelineEntry {
 		set("To", it.Changes[0].New)
 	case it.Kind == "updated":
 		e.Lines = h.changeLines(actor, it.Changes)
+	case strings.HasPrefix(it.Kind, "opportunity_") && len(it.Changes) > 0:
+		// Stage labels are stored as "中文名|English name".
+		e.Class = "opportunity"
+		ch := it.Changes[0]
+		set("Name", ch.Field)
+		set("From", stageSplit(ch.Old, h.l.Lang))
+		set("To", stageSplit(ch.New, h.l.Lang))
+		if it.Note != "" {
+			e.Lines = append(e.Lines, h.l.T("tl.reason", "Reason", it.Note))
+		}
 	}
 	if !i18n.Has(h.l.Lang, key) {
 		key = "tl.other"

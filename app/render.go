@@ -43,6 +43,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 	zone := s.cfg.Location
 	return template.FuncMap{
 		"asset": s.assets.URL,
+		// money shows integer fen as ¥12,800.00.
+		"money": store.FormatMoney,
 		// datetime shows a UTC time in the company time zone.
 		"datetime": func(t any) string {
 			if tm := asTime(t); !tm.IsZero() {

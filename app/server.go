@@ -133,6 +133,8 @@ func (s *Server) routes() {
 	api.Patch("/users/:id", adminOnly, s.apiUpdateUser)
 	s.customerAPIRoutes(api, adminOnly)
 	s.poolAPIRoutes(api, adminOnly)
+	s.pipelineAPIRoutes(api, adminOnly)
+	s.oppImportAPIRoutes(api, adminOnly)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	ui := f.Group("", s.requireLogin)
@@ -144,6 +146,8 @@ func (s *Server) routes() {
 	ui.Post("/profile/tokens/:id/revoke", s.profileRevokeToken)
 	s.customerUIRoutes(ui, adminOnly)
 	s.poolUIRoutes(ui, adminOnly)
+	s.oppImportRoutes(ui, adminOnly)
+	s.pipelineUIRoutes(ui, adminOnly)
 
 	ui.Get("/admin/users", adminOnly, s.adminUsers)
 	ui.Get("/admin/users/new", adminOnly, s.adminUserNew)

@@ -210,6 +210,9 @@ func (s *Store) CreateOpportunity(ctx context.Context, actor *User, in Opportuni
 		if in.CreatedAt != nil {
 			created = in.CreatedAt.UTC()
 		}
+		if err := s.checkExpectedClose(in.ExpectedClose, created); err != nil {
+			return err
+		}
 		closedAt, status, err := closeFields(st, in, created, now)
 		if err != nil {
 			return err
@@ -251,6 +254,19 @@ func (s *Store) CreateOpportunity(ctx context.Context, actor *User, in Opportuni
 		return nil, err
 	}
 	return s.oppVisible(ctx, s.r, &Visibility{All: true}, id)
+}
+
+// checkExpectedClose refuses an expected close date before the day the
+// opportunity was created (company calendar).
+func (s *Store) checkExpectedClose(d *string, created time.Time) error {
+	day := strings.TrimSpace(deref(d))
+	if day == "" {
+		return nil
+	}
+	if day < created.In(s.Location).Format("2006-01-02") {
+		return &Error{Code: CodeInvalid, Msg: M("err.invalid"), Fields: map[string]Msg{"expected_close": M("err.close_before_created")}}
+	}
+	return nil
 }
 
 // stageForNew returns the requested stage, or the first open one.
@@ -375,6 +391,9 @@ func (s *Store) UpdateOpportunity(ctx context.Context, actor *User, id int64, in
 		}
 		if *in.Version != cur.Version {
 			return &Error{Code: CodeConflict, Msg: M("err.opp_stale"), Extra: map[string]any{"current": cur}}
+		}
+		if err := s.checkExpectedClose(in.ExpectedClose, cur.CreatedAt); err != nil {
+			return err
 		}
 		if in.OwnerID != nil && *in.OwnerID != cur.Owner.ID {
 			if !actor.IsManager() {

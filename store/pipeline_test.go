@@ -180,3 +180,13 @@ func TestParseMoney(t *testing.T) {
 		t.Errorf("FormatMoney = %s", got)
 	}
 }
+
+func TestCreateOpportunity_ExpectedCloseBeforeCreation_Refused(t *testing.T) {
+	f := newFixture(t)
+	c := f.customer(t, f.salesA, "甲公司", "")
+	past := time.Now().AddDate(0, 0, -2).Format("2006-01-02")
+	_, err := f.s.CreateOpportunity(context.Background(), f.salesA, OpportunityInput{CustomerID: &c.ID, Name: ptr("x"), ExpectedClose: &past})
+	if e, ok := AsError(err); !ok || e.Fields["expected_close"].Key != "err.close_before_created" {
+		t.Fatalf("expected close before creation: %v", err)
+	}
+}
