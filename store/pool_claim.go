@@ -75,7 +75,7 @@ func (s *Store) claimTx(ctx context.Context, tx *sql.Tx, actor *User, customerID
 	if !containsID(visible, pool.Int64) {
 		return ErrNotFound
 	}
-	p, err := poolByID(ctx, tx, pool.Int64)
+	p, err := poolRules(ctx, tx, pool.Int64)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func (s *Store) SetLocked(ctx context.Context, actor *User, customerID int64, lo
 		if locked && !c.Locked {
 			limit := 0
 			if c.HomePoolID != nil {
-				p, err := poolByID(ctx, tx, *c.HomePoolID)
+				p, err := poolRules(ctx, tx, *c.HomePoolID)
 				if err != nil {
 					return err
 				}

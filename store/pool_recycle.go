@@ -11,7 +11,7 @@ import (
 
 // recycleBatch bounds one recycle transaction, so page loads and claims
 // wait at most one short batch for the writer.
-const recycleBatch = 500
+const recycleBatch = 400
 
 // RecycleResult summarises one recycle pass.
 type RecycleResult struct {
@@ -31,7 +31,7 @@ func (s *Store) RecycleDue(ctx context.Context) (RecycleResult, error) {
 		return res, fmt.Errorf("store: recycle: %w", err)
 	}
 	for _, pid := range pools {
-		p, err := poolByID(ctx, s.r, pid)
+		p, err := poolRules(ctx, s.r, pid)
 		if err != nil {
 			return res, err
 		}
@@ -54,6 +54,7 @@ type candidate struct {
 	id, owner int64
 	name      string
 	facts     RecycleFacts
+	rule      string // the rule that recycled it
 }
 
 // candidates finds owned, unlocked customers of pool p with one of the
@@ -105,50 +106,104 @@ func (s *Store) candidates(ctx context.Context, q querier, p *Pool, levels []str
 	return out, nil
 }
 
-// recyclePool recycles pool p's due customers in batches.
+// recyclePool recycles pool p's due customers in batches, one level group
+// at a time, walking the customers in id order so no row is looked at
+// twice. Owners get one notification per pass: the customer's name when
+// they lost one, a count when they lost several.
 func (s *Store) recyclePool(ctx context.Context, p *Pool) (int, error) {
 	total := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return total, err
-		}
-		n := 0
-		err := s.tx(ctx, func(tx *sql.Tx) error {
-			now := s.now()
-			var cands []candidate
-			for _, levels := range p.levelGroups() {
-				more, err := s.candidates(ctx, tx, p, levels, now, recycleBatch-len(cands), "")
-				if err != nil {
-					return err
-				}
-				if cands = append(cands, more...); len(cands) >= recycleBatch {
-					break
-				}
+	lost := map[int64][]candidate{}
+	for _, levels := range p.levelGroups() {
+		var after int64
+		for {
+			if err := ctx.Err(); err != nil {
+				return total, err
 			}
-			for _, c := range cands {
-				due, ok := p.NextRecycle(c.facts)
-				if !ok || due.At.After(now) {
-					continue
-				}
-				if err := s.returnToPool(ctx, tx, c.id, c.owner, p.ID, 0, "recycle", due.Rule, "", now.Unix()); err != nil {
-					if IsCode(err, CodeConflict) {
-						continue // claimed, released or transferred meanwhile
-					}
-					return err
-				}
-				if err := notify(ctx, tx, Notification{UserID: c.owner, Kind: "recycled", TitleKey: "notify.recycled",
-					Args: map[string]any{"Customer": c.name, "Pool": p.Name, "Rule": due.Rule}, Link: customerLink(c.id)}, now.Unix()); err != nil {
-					return err
-				}
-				n++
+			done, last, err := s.recycleBatch(ctx, p, levels, after)
+			total += len(done)
+			for _, c := range done {
+				lost[c.owner] = append(lost[c.owner], c)
 			}
-			return nil
-		})
-		total += n
-		if err != nil || n == 0 {
-			return total, err
+			if err != nil {
+				return total, err
+			}
+			if last == 0 {
+				break
+			}
+			after = last
 		}
 	}
+	return total, s.notifyRecycled(ctx, p, lost)
+}
+
+// recycleBatch recycles up to recycleBatch due customers with id > after
+// in one transaction, with statements prepared once for the batch. It
+// returns the customers recycled and the last id looked at (0: none left).
+func (s *Store) recycleBatch(ctx context.Context, p *Pool, levels []string, after int64) (done []candidate, last int64, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		cands, err := s.candidates(ctx, tx, p, levels, now, recycleBatch, " AND c.id > ?", after)
+		if err != nil || len(cands) == 0 {
+			return err
+		}
+		last = cands[len(cands)-1].id
+		update, err := tx.PrepareContext(ctx, `UPDATE customers SET owner_id = NULL, pool_id = ?, home_pool_id = ?, previous_owner_id = owner_id,
+				pool_entered_at = ?, owned_since = NULL, locked = 0, recycle_count = recycle_count + 1, updated_at = ?, version = version + 1
+			WHERE id = ? AND owner_id = ? AND locked = 0`)
+		if err != nil {
+			return err
+		}
+		defer update.Close()
+		move, err := tx.PrepareContext(ctx, `INSERT INTO pool_moves (customer_id, pool_id, action, from_user_id, reason, at) VALUES (?, ?, 'recycle', ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer move.Close()
+		for _, c := range cands {
+			due, ok := p.NextRecycle(c.facts)
+			if !ok || due.At.After(now) {
+				continue
+			}
+			res, err := update.ExecContext(ctx, p.ID, p.ID, now.Unix(), now.Unix(), c.id, c.owner)
+			if err != nil {
+				return fmt.Errorf("store: recycle %d: %w", c.id, err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				continue // claimed, released, locked or transferred meanwhile
+			}
+			if _, err := move.ExecContext(ctx, c.id, p.ID, c.owner, due.Rule, now.Unix()); err != nil {
+				return fmt.Errorf("store: recycle move %d: %w", c.id, err)
+			}
+			c.rule = due.Rule
+			done = append(done, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return done, last, nil
+}
+
+// notifyRecycled tells each former owner what the pass took from them.
+func (s *Store) notifyRecycled(ctx context.Context, p *Pool, lost map[int64][]candidate) error {
+	if len(lost) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now().Unix()
+		for owner, cs := range lost {
+			n := Notification{UserID: owner, Kind: "recycled", TitleKey: "notify.recycled",
+				Args: map[string]any{"Customer": cs[0].name, "Pool": p.Name, "Rule": cs[0].rule}, Link: customerLink(cs[0].id)}
+			if len(cs) > 1 {
+				n.TitleKey, n.Args, n.Link = "notify.recycled_many", map[string]any{"Count": len(cs), "Pool": p.Name}, fmt.Sprintf("/pools/%d", p.ID)
+			}
+			if err := notify(ctx, tx, n, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // warnPool notifies owners whose customers a rule will recycle within the
@@ -249,7 +304,7 @@ func (s *Store) RecycleCountdown(ctx context.Context, c *Customer) (*RecycleDue,
 	if c.Owner == nil || c.HomePoolID == nil || c.OwnedSince == nil {
 		return nil, nil
 	}
-	p, err := poolByID(ctx, s.r, *c.HomePoolID)
+	p, err := poolRules(ctx, s.r, *c.HomePoolID)
 	if err != nil {
 		return nil, err
 	}

@@ -143,6 +143,19 @@ func scanPool(row interface{ Scan(...any) error }) (*Pool, error) {
 	return &p, nil
 }
 
+// poolRules loads a pool's settings and rules only — no lists, no count —
+// for the hot paths (claim, lock, recycle) that need nothing else.
+func poolRules(ctx context.Context, q querier, id int64) (*Pool, error) {
+	p, err := scanPool(q.QueryRowContext(ctx, `SELECT `+poolCols+` FROM pools p WHERE p.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: pool %d: %w", id, err)
+	}
+	return p, nil
+}
+
 // poolByID loads a pool with its lists, without a visibility check.
 func poolByID(ctx context.Context, q querier, id int64) (*Pool, error) {
 	p, err := scanPool(q.QueryRowContext(ctx, `SELECT `+poolCols+` FROM pools p WHERE p.id = ?`, id))

@@ -3,7 +3,9 @@
 (function () {
   "use strict";
   var board = document.querySelector("[data-board]");
-  if (!board || !window.Tide) return;
+  // app.js (window.Tide) is deferred after this file; it is needed only
+  // when a card is dropped, by which time every deferred script has run.
+  if (!board) return;
   var msg = document.getElementById("board-msg");
   var dragged = null, home = null, homeNext = null;
 
@@ -93,7 +95,7 @@
     say("");
     card.classList.add("saving");
     var version = parseInt(card.getAttribute("data-version"), 10);
-    Tide.api("POST", "/opportunities/" + id + "/stage", { stage_id: stageID, version: version }).then(function (r) {
+    window.Tide.api("POST", "/opportunities/" + id + "/stage", { stage_id: stageID, version: version }).then(function (r) {
       card.classList.remove("saving");
       if (r.status === 200) {
         card.setAttribute("data-version", r.data.version);
@@ -103,6 +105,7 @@
         if (sel) sel.value = String(stageID);
         var days = card.querySelector(".opp-days");
         if (days) days.textContent = board.getAttribute("data-zero-days");
+        refreshForecast();
         return;
       }
       adjust(col, card, -1);
@@ -117,4 +120,14 @@
       say(board.getAttribute("data-fail"));
     });
   });
+  // refreshForecast re-reads the forecast from the server-rendered page,
+  // so the weighted totals follow a moved card without a second formula
+  // in JavaScript.
+  function refreshForecast() {
+    fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".forecast");
+      var cur = document.querySelector(".forecast");
+      if (fresh && cur) cur.innerHTML = fresh.innerHTML;
+    }, function () {});
+  }
 })();
