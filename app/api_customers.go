@@ -59,48 +59,6 @@ func (s *Server) apiCheckCustomer(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"duplicates": dups})
 }
 
-// apiCustomer answers one visible customer.
-func (s *Server) apiCustomer(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	cust, err := s.store.Customer(c.UserContext(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(cust)
-}
-
-// apiUpdateCustomer saves an edit; version is required and a stale one is 409.
-func (s *Server) apiUpdateCustomer(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	var in store.CustomerInput
-	if err := parseJSON(c, &in); err != nil {
-		return err
-	}
-	cust, err := s.store.UpdateCustomer(c.UserContext(), currentUser(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(cust)
-}
-
-// apiDeleteCustomer soft-deletes a customer (admin or owner).
-func (s *Server) apiDeleteCustomer(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	if err := s.store.DeleteCustomer(c.UserContext(), currentUser(c), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
-}
-
 // apiTransferCustomer gives a customer to another owner (manager/admin).
 func (s *Server) apiTransferCustomer(c *fiber.Ctx) error {
 	id, err := paramID(c)

@@ -159,49 +159,6 @@ func (s *Server) apiCreateOpportunity(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(o)
 }
 
-func (s *Server) apiOpportunity(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	o, err := s.store.Opportunity(c.UserContext(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	o.Localize(loc(c).Lang)
-	return c.JSON(o)
-}
-
-// apiUpdateOpportunity edits details; version is required and a stale one
-// is a 409 conflict carrying the current record.
-func (s *Server) apiUpdateOpportunity(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	var in store.OpportunityInput
-	if err := parseJSON(c, &in); err != nil {
-		return err
-	}
-	o, err := s.store.UpdateOpportunity(c.UserContext(), currentUser(c), id, in)
-	if err != nil {
-		return err
-	}
-	o.Localize(loc(c).Lang)
-	return c.JSON(o)
-}
-
-func (s *Server) apiDeleteOpportunity(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	if err := s.store.DeleteOpportunity(c.UserContext(), currentUser(c), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
-}
-
 // apiMoveOpportunity moves an opportunity to a stage (推进阶段). With a
 // version (the board sends it) a move that comes too late is a 409.
 func (s *Server) apiMoveOpportunity(c *fiber.Ctx) error {

@@ -45,46 +45,6 @@ func (s *Server) apiCreatePool(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(p)
 }
 
-func (s *Server) apiPool(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.store.Pool(c.UserContext(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(p)
-}
-
-func (s *Server) apiUpdatePool(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	var in store.PoolInput
-	if err := parseJSON(c, &in); err != nil {
-		return err
-	}
-	p, err := s.store.UpdatePool(c.UserContext(), currentUser(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(p)
-}
-
-// apiDeletePool deletes an empty pool: 204, or 409 while it holds customers.
-func (s *Server) apiDeletePool(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	if err := s.store.DeletePool(c.UserContext(), currentUser(c), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
-}
-
 // apiPoolCustomers lists one pool's customers with the customer list's
 // query parameters and envelope.
 func (s *Server) apiPoolCustomers(c *fiber.Ctx) error {
