@@ -282,19 +282,22 @@ func (s *Store) Board(ctx context.Context, u *User, q OppQuery, lang string) ([]
 	if err != nil {
 		return nil, err
 	}
+	totals, err := s.boardTotals(ctx, where, args)
+	if err != nil {
+		return nil, err
+	}
 	var cols []*BoardColumn
 	for _, st := range stages {
 		if st.Kind != StageOpen {
 			continue
 		}
-		col := &BoardColumn{Stage: st, Cards: []*Opportunity{}}
-		err := s.r.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(o.amount), 0), COALESCE(sum(o.amount * o.probability / 100), 0)
-			FROM opportunities o WHERE `+where+` AND o.stage_id = ?`, append(args, st.ID)...).Scan(&col.Count, &col.Amount, &col.Weighted)
-		if err != nil {
-			return nil, fmt.Errorf("store: board totals: %w", err)
-		}
-		rows, err := s.r.QueryContext(ctx, `SELECT `+oppCols+oppJoins+` WHERE `+where+` AND o.stage_id = ?
-			ORDER BY o.expected_close = '', o.expected_close, o.id LIMIT ?`, append(args, st.ID, BoardCardLimit)...)
+		col := totals[st.ID]
+		col.Stage, col.Cards = st, []*Opportunity{}
+		// Pick the card ids from the index first, then load only those.
+		rows, err := s.r.QueryContext(ctx, `SELECT `+oppCols+oppJoins+` WHERE o.id IN (
+				SELECT o.id FROM opportunities o WHERE `+where+` AND o.stage_id = ?
+				ORDER BY o.expected_close = '', o.expected_close, o.id LIMIT ?)
+			ORDER BY o.expected_close = '', o.expected_close, o.id`, append(args, st.ID, BoardCardLimit)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: board cards: %w", err)
 		}
@@ -308,9 +311,30 @@ func (s *Store) Board(ctx context.Context, u *User, q OppQuery, lang string) ([]
 			col.Cards = append(col.Cards, o)
 		}
 		rows.Close()
-		cols = append(cols, col)
+		cols = append(cols, &col)
 	}
 	return cols, nil
+}
+
+// boardTotals counts and sums the selected opportunities per stage in one
+// pass over the board index.
+func (s *Store) boardTotals(ctx context.Context, where string, args []any) (map[int64]BoardColumn, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT o.stage_id, count(*), COALESCE(sum(o.amount), 0), COALESCE(sum(o.amount * o.probability / 100), 0)
+		FROM opportunities o WHERE `+where+` GROUP BY o.stage_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: board totals: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]BoardColumn{}
+	for rows.Next() {
+		var id int64
+		var c BoardColumn
+		if err := rows.Scan(&id, &c.Count, &c.Amount, &c.Weighted); err != nil {
+			return nil, err
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
 }
 
 // Forecast sums the open pipeline (销售预测): total, weighted by
