@@ -20,9 +20,13 @@ const usage = `Tide (潮汐) — a self-hosted CRM with customer public pools.
 Usage:
   tide serve   [--addr :8080] [--data ./data] [--config config.yaml]
   tide version
+  tide bench-pools --data COPY [--clients 50]   (claims and recycles: run on a copy)
+  tide bench-pipeline --data COPY [--opportunities 300000]   (adds opportunities: run on a copy)
   tide health  [--url http://127.0.0.1:8080/healthz]   (exit 0 when healthy; for Docker HEALTHCHECK)
   tide user add    [--data DIR] --username U --password P --role admin|manager|sales [--name N]
   tide user passwd [--data DIR] --username U --password P
+  tide seed   [--data DIR] [--config FILE] --customers N [--users M] [--seed S] [--check]
+  tide bench  [--data DIR] [--config FILE] [--duration 2s] [--min-runs 30]
 
 Settings come from config.yaml, then TIDE_<SECTION>_<KEY> environment
 variables, then flags. See config.example.yaml.
@@ -47,6 +51,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = userCmd(args[1:], stdout, stderr)
 	case "health":
 		err = health(args[1:], stderr)
+	case "seed":
+		err = seedCmd(args[1:], stdout, stderr)
+	case "bench":
+		err = benchCmd(args[1:], stdout, stderr)
+	case "bench-pools":
+		err = benchPoolsCmd(args[1:], stdout, stderr)
+	case "bench-pipeline":
+		err = benchPipelineCmd(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -174,3 +174,24 @@ func (s *Store) medianHoursToClaim(ctx context.Context, poolID int64, from, to t
 	h := m / 3600
 	return &h, rows.Err()
 }
+
+// OwnedByHomePool counts owned, unlocked customers per home pool: the
+// customers each pool's recycle rules watch.
+func (s *Store) OwnedByHomePool(ctx context.Context) (map[int64]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT home_pool_id, count(*) FROM customers
+		WHERE owner_id IS NOT NULL AND locked = 0 AND deleted_at IS NULL AND home_pool_id IS NOT NULL GROUP BY home_pool_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: owned by home pool: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
