@@ -183,11 +183,15 @@ func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery
 		conds, args = append(conds, "o.owner_id = ?"), append(args, id)
 	}
 	if q.DepartmentID > 0 {
-		ids, err := s.DepartmentSubtree(ctx, q.DepartmentID)
+		// The department's members as a literal list, like visibility's,
+		// so SQLite seeks the board index once per owner.
+		owners, err := s.int64s(ctx, `WITH RECURSIVE sub(id) AS (
+				SELECT ? UNION ALL SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id)
+			SELECT u.id FROM users u WHERE u.department_id IN (SELECT id FROM sub)`, q.DepartmentID)
 		if err != nil {
 			return "", nil, err
 		}
-		conds = append(conds, "o.owner_id IN (SELECT id FROM users WHERE department_id IN ("+idList(ids)+"))")
+		conds = append(conds, "o.owner_id IN ("+idList(owners)+")")
 	}
 	for _, f := range []struct {
 		cond string
