@@ -472,25 +472,7 @@ func skipReason(l *i18n.Localizer, sk store.ImportSkip) string {
 	if len(sk.Fields) == 0 {
 		return l.T(sk.Reason.Key, sk.Reason.Args)
 	}
-	order := map[string]int{}
-	for i, f := range store.ImportFields {
-		order[f] = i
-	}
-	fields := make([]string, 0, len(sk.Fields))
-	for f := range sk.Fields {
-		fields = append(fields, f)
-	}
-	sort.Slice(fields, func(i, j int) bool {
-		oi, iok := order[fields[i]]
-		oj, jok := order[fields[j]]
-		if iok != jok {
-			return iok
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return fields[i] < fields[j]
-	})
+	fields := fieldsInOrder(sk.Fields, store.ImportFields)
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		m := sk.Fields[f]
@@ -653,4 +635,29 @@ func safeCell(v string) string {
 		}
 	}
 	return v
+}
+
+// fieldsInOrder returns the fields of a refusal in the importer's column
+// order (known fields first), so a row's reasons read left to right.
+func fieldsInOrder(refused map[string]store.Msg, columns []string) []string {
+	order := make(map[string]int, len(columns))
+	for i, f := range columns {
+		order[f] = i
+	}
+	fields := make([]string, 0, len(refused))
+	for f := range refused {
+		fields = append(fields, f)
+	}
+	sort.Slice(fields, func(i, j int) bool {
+		oi, iok := order[fields[i]]
+		oj, jok := order[fields[j]]
+		if iok != jok {
+			return iok
+		}
+		if oi != oj {
+			return oi < oj
+		}
+		return fields[i] < fields[j]
+	})
+	return fields
 }

@@ -8,7 +8,6 @@ package app
 
 import (
 	"encoding/csv"
-	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -128,25 +127,7 @@ func oppImportReason(l *i18n.Localizer, e store.OppImportError) string {
 	if l.IsZH() {
 		sep, colon = "；", "："
 	}
-	order := map[string]int{}
-	for i, f := range store.OppImportFields {
-		order[f] = i
-	}
-	fields := make([]string, 0, len(e.Fields))
-	for f := range e.Fields {
-		fields = append(fields, f)
-	}
-	sort.Slice(fields, func(i, j int) bool {
-		oi, iok := order[fields[i]]
-		oj, jok := order[fields[j]]
-		if iok != jok {
-			return iok
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return fields[i] < fields[j]
-	})
+	fields := fieldsInOrder(e.Fields, store.OppImportFields)
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		label := f
