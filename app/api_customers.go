@@ -20,6 +20,12 @@ func (s *Server) apiCustomers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return customerPageJSON(c, page)
+}
+
+// customerPageJSON answers a customer list page in the API's list envelope,
+// with the keyset cursor (null on the last page) and the capped-count flag.
+func customerPageJSON(c *fiber.Ctx, page *store.CustomerPage) error {
 	var next any
 	if page.NextCursor != "" {
 		next = page.NextCursor

@@ -61,12 +61,7 @@ func (s *Server) apiPoolCustomers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var next any
-	if page.NextCursor != "" {
-		next = page.NextCursor
-	}
-	return c.JSON(fiber.Map{"items": page.Items, "total": page.Total, "page": page.Page, "per_page": page.PerPage,
-		"total_capped": page.TotalCapped, "next_cursor": next})
+	return customerPageJSON(c, page)
 }
 
 // apiClaim claims one pool customer for the caller (领取).
