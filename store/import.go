@@ -725,13 +725,14 @@ func (s *Store) checkInterrupted(ctx context.Context, i *ImportInfo) (*ImportInf
 	}
 	// Read again inside the write transaction: the import may have just
 	// finished between the read and here.
+	reread := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var status string
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM imports WHERE id = ?`, i.ID).Scan(&status); err != nil {
 			return err
 		}
 		if _, ok := live.Load(liveKey{s, i.ID, "import"}); ok || status != ImportRunning {
-			i.Status = status
+			reread = status != ImportRunning
 			return nil
 		}
 		raw, _ := json.Marshal(ImportReport{Skipped: []ImportSkip{}, Failure: &Msg{Key: "err.import_interrupted"}})
@@ -742,6 +743,15 @@ func (s *Store) checkInterrupted(ctx context.Context, i *ImportInfo) (*ImportInf
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: import %d: %w", i.ID, err)
+	}
+	if reread {
+		// It finished meanwhile: its counts changed with its status.
+		fresh, err := scanImport(s.r.QueryRowContext(ctx, `SELECT `+importCols+` WHERE i.id = ?`, i.ID))
+		if err != nil {
+			return nil, fmt.Errorf("store: import %d: %w", i.ID, err)
+		}
+		fresh.Reverting = i.Reverting
+		return fresh, nil
 	}
 	return i, nil
 }
