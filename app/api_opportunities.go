@@ -68,7 +68,7 @@ func oppQuery(c *fiber.Ctx) (store.OppQuery, error) {
 // apiStages lists the stages in board order, names in the caller's
 // language (name_zh and name_en as well, for editing).
 func (s *Server) apiStages(c *fiber.Ctx) error {
-	stages, err := s.store.Stages(c.UserContext(), loc(c).Lang)
+	stages, err := s.store.StagesInUse(c.UserContext(), loc(c).Lang)
 	if err != nil {
 		return err
 	}
@@ -227,11 +227,11 @@ func (s *Server) apiBoard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cols, err := s.store.Board(c.UserContext(), currentUser(c), q, loc(c).Lang)
+	board, err := s.store.Board(c.UserContext(), currentUser(c), q, loc(c).Lang)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"columns": cols})
+	return c.JSON(fiber.Map{"columns": board.Columns, "forecast": board.Forecast})
 }
 
 // apiForecast sums the open pipeline the filters select (销售预测).

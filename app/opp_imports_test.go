@@ -32,7 +32,7 @@ func oppImportEnv(t *testing.T) (*testEnv, *store.User, *store.Customer) {
 
 func (e *testEnv) oppCount() int {
 	e.t.Helper()
-	list, err := e.st.Stages(context.Background(), "en")
+	list, err := e.st.StagesInUse(context.Background(), "en")
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -26,11 +26,7 @@ func (s *Server) renderBoard(c *fiber.Ctx, status int, alert string) error {
 		return err
 	}
 	q.StageID, q.Status = 0, ""
-	cols, err := s.store.Board(ctx, u, q, lang)
-	if err != nil {
-		return err
-	}
-	forecast, err := s.store.Forecast(ctx, u, q)
+	board, err := s.store.Board(ctx, u, q, lang)
 	if err != nil {
 		return err
 	}
@@ -39,7 +35,7 @@ func (s *Server) renderBoard(c *fiber.Ctx, status int, alert string) error {
 		return err
 	}
 	data := s.page(c, "pipe.board.title")
-	data["Columns"], data["Forecast"], data["Stages"] = cols, forecast, stages
+	data["Columns"], data["Forecast"], data["Stages"] = board.Columns, board.Forecast, stages
 	var outcomes []*store.Stage
 	for _, st := range stages {
 		if st.Kind != store.StageOpen {

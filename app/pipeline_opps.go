@@ -347,16 +347,7 @@ func (s *Server) opportunityUpdate(c *fiber.Ctx) error {
 	f := oppFormOf(cur, s.pipe(c))
 	in, bad := readOppForm(c, f)
 	in.Version = &f.Version
-	if in.Probability == nil && f.Probability == "" {
-		// Blank means the stage's default.
-		stages, err := s.store.Stages(ctx, "zh-CN")
-		if err != nil {
-			return err
-		}
-		if st := stageOf(stages, cur.Stage.ID); st != nil {
-			in.Probability = &st.Probability
-		}
-	}
+	in.StageProbability = f.Probability == "" // blank means the stage's default
 	if !u.IsManager() {
 		in.OwnerID = nil
 	}

@@ -34,7 +34,7 @@ func (s *Server) adminStageEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	stages, err := s.store.Stages(c.UserContext(), loc(c).Lang)
+	stages, err := s.store.StagesInUse(c.UserContext(), loc(c).Lang)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) adminStageEdit(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderStages(c *fiber.Ctx, status int, f *stageForm, errs map[string]string, alert string) error {
-	stages, err := s.store.Stages(c.UserContext(), loc(c).Lang)
+	stages, err := s.store.StagesInUse(c.UserContext(), loc(c).Lang)
 	if err != nil {
 		return err
 	}

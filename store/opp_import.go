@@ -169,7 +169,7 @@ type oppLookup struct {
 }
 
 func (s *Store) newOppLookup(ctx context.Context) (*oppLookup, error) {
-	stages, err := stagesQ(ctx, s.r, "zh-CN")
+	stages, err := stagesQ(ctx, s.r, "zh-CN", "0")
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,8 @@ type Opportunity struct {
 	Version        int        `json:"version"`
 	stageZH        string
 	stageEN        string
+	// stageProbability is the stage's default win probability.
+	stageProbability int
 }
 
 // Localize sets the stage name in lang.
@@ -73,6 +75,10 @@ type OpportunityInput struct {
 	ClosedAt      *time.Time `json:"closed_at"`
 	LostReason    *string    `json:"lost_reason"`
 	Version       *int       `json:"version"`
+	// StageProbability on an edit sets the probability back to its
+	// stage's default (the form's blank field); ignored when Probability
+	// is given.
+	StageProbability bool `json:"-"`
 }
 
 func (s *Store) validateOpportunity(in *OpportunityInput, creating bool) fieldErrors {
@@ -123,7 +129,7 @@ func oppVisibility(v *Visibility) string {
 
 const oppCols = `o.id, o.customer_id, c.name, o.name, o.amount, o.stage_id, st.name_zh, st.name_en, st.kind, o.probability, o.status,
 	o.expected_close, o.owner_id, COALESCE(u.name, ''), o.source, o.notes, o.lost_reason, o.stage_entered_at, o.created_at,
-	o.closed_at, o.updated_at, o.version`
+	o.closed_at, o.updated_at, o.version, st.probability`
 
 const oppJoins = ` FROM opportunities o JOIN customers c ON c.id = o.customer_id JOIN stages st ON st.id = o.stage_id
 	LEFT JOIN users u ON u.id = o.owner_id`
@@ -134,7 +140,7 @@ func scanOpp(row interface{ Scan(...any) error }) (*Opportunity, error) {
 	var closed sql.NullInt64
 	err := row.Scan(&o.ID, &o.Customer.ID, &o.Customer.Name, &o.Name, &o.Amount, &o.Stage.ID, &o.stageZH, &o.stageEN, &o.Stage.Kind,
 		&o.Probability, &o.Status, &o.ExpectedClose, &o.Owner.ID, &o.Owner.Name, &o.Source, &o.Notes, &o.LostReason,
-		&entered, &created, &closed, &updated, &o.Version)
+		&entered, &created, &closed, &updated, &o.Version, &o.stageProbability)
 	if err != nil {
 		return nil, err
 	}
@@ -411,6 +417,9 @@ func (s *Store) UpdateOpportunity(ctx context.Context, actor *User, id int64, in
 		}
 		add("name", in.Name != nil, deref(in.Name))
 		add("amount", in.Amount != nil, deref(in.Amount))
+		if in.Probability == nil && in.StageProbability {
+			in.Probability = &cur.stageProbability
+		}
 		add("probability", in.Probability != nil, deref(in.Probability))
 		add("expected_close", in.ExpectedClose != nil, strings.TrimSpace(deref(in.ExpectedClose)))
 		add("owner_id", in.OwnerID != nil, deref(in.OwnerID))

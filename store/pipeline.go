@@ -270,15 +270,18 @@ type BoardColumn struct {
 // always cover every opportunity.
 const BoardCardLimit = 100
 
+// BoardView is what the board page shows: the columns and the forecast in
+// its header, both from one pass over the selected opportunities.
+type BoardView struct {
+	Columns  []*BoardColumn
+	Forecast *Forecast
+}
+
 // Board returns the open stages with their visible open opportunities,
-// soonest expected close first, plus count and totals per column.
-func (s *Store) Board(ctx context.Context, u *User, q OppQuery, lang string) ([]*BoardColumn, error) {
-	v, err := s.VisibilityFor(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	q.Status, q.StageID = OppOpen, 0
-	where, args, err := s.oppWhere(ctx, v, u, q)
+// soonest expected close first, count and totals per column, and the
+// forecast over the same selection.
+func (s *Store) Board(ctx context.Context, u *User, q OppQuery, lang string) (*BoardView, error) {
+	where, args, err := s.openPipelineWhere(ctx, u, q)
 	if err != nil {
 		return nil, err
 	}
@@ -286,59 +289,57 @@ func (s *Store) Board(ctx context.Context, u *User, q OppQuery, lang string) ([]
 	if err != nil {
 		return nil, err
 	}
-	totals, err := s.boardTotals(ctx, where, args)
+	totals, err := s.stageTotals(ctx, where, args)
 	if err != nil {
 		return nil, err
 	}
-	var cols []*BoardColumn
+	view := &BoardView{Forecast: totals.forecast()}
 	for _, st := range stages {
 		if st.Kind != StageOpen {
 			continue
 		}
-		col := totals[st.ID]
-		col.Stage, col.Cards = st, []*Opportunity{}
-		// Pick the card ids from the index first, then load only those.
-		rows, err := s.r.QueryContext(ctx, `SELECT `+oppCols+oppJoins+` WHERE o.id IN (
-				SELECT o.id FROM opportunities o WHERE `+where+` AND o.stage_id = ?
-				ORDER BY o.expected_close = '', o.expected_close, o.id LIMIT ?)
-			ORDER BY o.expected_close = '', o.expected_close, o.id`, append(args, st.ID, BoardCardLimit)...)
-		if err != nil {
-			return nil, fmt.Errorf("store: board cards: %w", err)
-		}
-		for rows.Next() {
-			o, err := scanOpp(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			o.Localize(lang)
-			col.Cards = append(col.Cards, o)
-		}
-		rows.Close()
-		cols = append(cols, &col)
-	}
-	return cols, nil
-}
-
-// boardTotals counts and sums the selected opportunities per stage in one
-// pass over the board index.
-func (s *Store) boardTotals(ctx context.Context, where string, args []any) (map[int64]BoardColumn, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT o.stage_id, count(*), COALESCE(sum(o.amount), 0), COALESCE(sum(o.amount * o.probability / 100), 0)
-		FROM opportunities o WHERE `+where+` GROUP BY o.stage_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: board totals: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]BoardColumn{}
-	for rows.Next() {
-		var id int64
-		var c BoardColumn
-		if err := rows.Scan(&id, &c.Count, &c.Amount, &c.Weighted); err != nil {
+		t := totals[st.ID]
+		col := &BoardColumn{Stage: st, Count: t.Count, Amount: t.Amount, Weighted: t.Weighted}
+		if col.Cards, err = s.boardCards(ctx, where, args, st.ID, lang); err != nil {
 			return nil, err
 		}
-		out[id] = c
+		view.Columns = append(view.Columns, col)
 	}
-	return out, rows.Err()
+	return view, nil
+}
+
+// openPipelineWhere selects the open opportunities q and u's visibility
+// admit, whatever stage they are in.
+func (s *Store) openPipelineWhere(ctx context.Context, u *User, q OppQuery) (string, []any, error) {
+	v, err := s.VisibilityFor(ctx, u)
+	if err != nil {
+		return "", nil, err
+	}
+	q.Status, q.StageID = OppOpen, 0
+	return s.oppWhere(ctx, v, u, q)
+}
+
+// boardCards loads one column's first cards: the ids are picked from the
+// board index first, then only those rows are read.
+func (s *Store) boardCards(ctx context.Context, where string, args []any, stageID int64, lang string) ([]*Opportunity, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+oppCols+oppJoins+` WHERE o.id IN (
+			SELECT o.id FROM opportunities o WHERE `+where+` AND o.stage_id = ?
+			ORDER BY o.expected_close = '', o.expected_close, o.id LIMIT ?)
+		ORDER BY o.expected_close = '', o.expected_close, o.id`, append(args, stageID, BoardCardLimit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: board cards: %w", err)
+	}
+	defer rows.Close()
+	cards := []*Opportunity{}
+	for rows.Next() {
+		o, err := scanOpp(rows)
+		if err != nil {
+			return nil, err
+		}
+		o.Localize(lang)
+		cards = append(cards, o)
+	}
+	return cards, rows.Err()
 }
 
 // Forecast sums the open pipeline (销售预测): total, weighted by
@@ -353,33 +354,72 @@ type Forecast struct {
 	ThisQuarterWeigh int64 `json:"this_quarter_weighted"`
 }
 
-// Forecast computes the forecast over the opportunities q selects.
-func (s *Store) Forecast(ctx context.Context, u *User, q OppQuery) (*Forecast, error) {
-	v, err := s.VisibilityFor(ctx, u)
-	if err != nil {
-		return nil, err
+// stageTotal is one stage's share of the selected open pipeline.
+type stageTotal struct {
+	Count                          int
+	Amount, Weighted               int64
+	MonthAmount, MonthWeighted     int64
+	QuarterAmount, QuarterWeighted int64
+}
+
+type stageTotals map[int64]stageTotal
+
+// forecast adds the stages up; weighted sums are per opportunity
+// (amount × probability / 100, rounded down) so they match row by row.
+func (t stageTotals) forecast() *Forecast {
+	var f Forecast
+	for _, st := range t {
+		f.OpenCount += st.Count
+		f.OpenAmount += st.Amount
+		f.WeightedAmount += st.Weighted
+		f.ThisMonthAmount += st.MonthAmount
+		f.ThisMonthWeight += st.MonthWeighted
+		f.ThisQuarterAmt += st.QuarterAmount
+		f.ThisQuarterWeigh += st.QuarterWeighted
 	}
-	q.Status, q.StageID = OppOpen, 0
-	where, args, err := s.oppWhere(ctx, v, u, q)
-	if err != nil {
-		return nil, err
-	}
+	return &f
+}
+
+// stageTotals counts and sums the selected opportunities per stage, with
+// the parts expected to close this month and quarter, in one grouped pass
+// over the board index (which covers every column read here).
+func (s *Store) stageTotals(ctx context.Context, where string, args []any) (stageTotals, error) {
 	now := s.now().In(s.Location)
 	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.Location)
-	monthEnd := monthStart.AddDate(0, 1, -1)
 	qStart := time.Date(now.Year(), ((now.Month()-1)/3)*3+1, 1, 0, 0, 0, 0, s.Location)
-	qEnd := qStart.AddDate(0, 3, -1)
 	d := func(t time.Time) string { return t.Format("2006-01-02") }
-	var f Forecast
-	err = s.r.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(o.amount), 0), COALESCE(sum(o.amount * o.probability / 100), 0),
+	m0, m1, q0, q1 := d(monthStart), d(monthStart.AddDate(0, 1, -1)), d(qStart), d(qStart.AddDate(0, 3, -1))
+	rows, err := s.r.QueryContext(ctx, `SELECT o.stage_id, count(*), COALESCE(sum(o.amount), 0), COALESCE(sum(o.amount * o.probability / 100), 0),
 			COALESCE(sum(CASE WHEN o.expected_close BETWEEN ? AND ? THEN o.amount END), 0),
 			COALESCE(sum(CASE WHEN o.expected_close BETWEEN ? AND ? THEN o.amount * o.probability / 100 END), 0),
 			COALESCE(sum(CASE WHEN o.expected_close BETWEEN ? AND ? THEN o.amount END), 0),
 			COALESCE(sum(CASE WHEN o.expected_close BETWEEN ? AND ? THEN o.amount * o.probability / 100 END), 0)
-		FROM opportunities o WHERE `+where, append([]any{d(monthStart), d(monthEnd), d(monthStart), d(monthEnd), d(qStart), d(qEnd), d(qStart), d(qEnd)}, args...)...).
-		Scan(&f.OpenCount, &f.OpenAmount, &f.WeightedAmount, &f.ThisMonthAmount, &f.ThisMonthWeight, &f.ThisQuarterAmt, &f.ThisQuarterWeigh)
+		FROM opportunities o WHERE `+where+` GROUP BY o.stage_id`, append([]any{m0, m1, m0, m1, q0, q1, q0, q1}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: forecast: %w", err)
+		return nil, fmt.Errorf("store: pipeline totals: %w", err)
 	}
-	return &f, nil
+	defer rows.Close()
+	out := stageTotals{}
+	for rows.Next() {
+		var id int64
+		var t stageTotal
+		if err := rows.Scan(&id, &t.Count, &t.Amount, &t.Weighted, &t.MonthAmount, &t.MonthWeighted, &t.QuarterAmount, &t.QuarterWeighted); err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}
+
+// Forecast computes the forecast over the opportunities q selects.
+func (s *Store) Forecast(ctx context.Context, u *User, q OppQuery) (*Forecast, error) {
+	where, args, err := s.openPipelineWhere(ctx, u, q)
+	if err != nil {
+		return nil, err
+	}
+	totals, err := s.stageTotals(ctx, where, args)
+	if err != nil {
+		return nil, err
+	}
+	return totals.forecast(), nil
 }

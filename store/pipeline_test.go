@@ -136,8 +136,15 @@ func TestForecast_SumsOpenPipeline(t *testing.T) {
 	if fc2, _ := f.s.Forecast(ctx, f.salesB, OppQuery{}); fc2.OpenCount != 0 {
 		t.Fatalf("salesB sees %d", fc2.OpenCount)
 	}
-	cols, err := f.s.Board(ctx, f.mgr, OppQuery{}, "en")
-	if err != nil || len(cols) != 6 || cols[0].Count != 1 || cols[2].Amount != 200000 || cols[0].Stage.Name != "Discovery" {
+	board, err := f.s.Board(ctx, f.mgr, OppQuery{}, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *board.Forecast != *fc {
+		t.Errorf("board forecast %+v, forecast %+v", board.Forecast, fc)
+	}
+	cols := board.Columns
+	if len(cols) != 6 || cols[0].Count != 1 || cols[2].Amount != 200000 || cols[0].Stage.Name != "Discovery" {
 		t.Fatalf("board: %v %+v", err, cols)
 	}
 }
@@ -188,5 +195,27 @@ func TestCreateOpportunity_ExpectedCloseBeforeCreation_Refused(t *testing.T) {
 	_, err := f.s.CreateOpportunity(context.Background(), f.salesA, OpportunityInput{CustomerID: &c.ID, Name: ptr("x"), ExpectedClose: &past})
 	if e, ok := AsError(err); !ok || e.Fields["expected_close"].Key != "err.close_before_created" {
 		t.Fatalf("expected close before creation: %v", err)
+	}
+}
+
+// An edit that leaves the probability blank puts it back to the stage's
+// default, after it had been overridden.
+func TestUpdateOpportunity_BlankProbabilityIsStageDefault(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	st := f.stages(t)
+	o := f.opp(t, f.salesA, f.customer(t, f.salesA, "甲公司", "").ID, 100000)
+	moved, err := f.s.MoveStage(ctx, f.salesA, o.ID, MoveInput{StageID: st[2].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := 95
+	o, err = f.s.UpdateOpportunity(ctx, f.salesA, o.ID, OpportunityInput{Probability: &over, Version: &moved.Version})
+	if err != nil || o.Probability != 95 {
+		t.Fatalf("override: %v %+v", err, o)
+	}
+	o, err = f.s.UpdateOpportunity(ctx, f.salesA, o.ID, OpportunityInput{StageProbability: true, Version: &o.Version})
+	if err != nil || o.Probability != st[2].Probability {
+		t.Fatalf("blank probability: %v, got %d want %d", err, o.Probability, st[2].Probability)
 	}
 }
