@@ -10,9 +10,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // MaxOppImportRows bounds one opportunity import. It runs synchronously
@@ -127,6 +131,13 @@ func (s *Store) ImportOpportunities(ctx context.Context, actor *User, header []s
 			res.Errors = append(res.Errors, OppImportError{Row: r.Line, Msg: M("err.invalid"), Fields: fe, Cells: r.Cells})
 			continue
 		}
+		if dup, err := s.oppAlreadyImported(ctx, in); err != nil {
+			return res, err
+		} else if dup > 0 {
+			res.Errors = append(res.Errors, OppImportError{Row: r.Line, Msg: M("err.invalid"),
+				Fields: map[string]Msg{"name": M("err.opp_import_exists", "ID", dup)}, Cells: r.Cells})
+			continue
+		}
 		if _, err := s.CreateOpportunity(ctx, actor, in); err != nil {
 			e, ok := AsError(err)
 			if !ok {
@@ -138,6 +149,28 @@ func (s *Store) ImportOpportunities(ctx context.Context, actor *User, header []s
 		res.Created++
 	}
 	return res, nil
+}
+
+// oppAlreadyImported finds the opportunity a row would duplicate, so that
+// importing the same file twice adds nothing: the same customer and name
+// and, for history rows, the same creation time; a row without a creation
+// date duplicates an open opportunity of that name.
+func (s *Store) oppAlreadyImported(ctx context.Context, in OpportunityInput) (int64, error) {
+	q := `SELECT id FROM opportunities WHERE customer_id = ? AND name = ? AND deleted_at IS NULL AND status = 'open' LIMIT 1`
+	args := []any{*in.CustomerID, strings.TrimSpace(*in.Name)}
+	if in.CreatedAt != nil {
+		q = `SELECT id FROM opportunities WHERE customer_id = ? AND name = ? AND deleted_at IS NULL AND created_at = ? LIMIT 1`
+		args = append(args, in.CreatedAt.Unix())
+	}
+	var id int64
+	err := s.r.QueryRowContext(ctx, q, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: opportunity import duplicate check: %w", err)
+	}
+	return id, nil
 }
 
 // oppImportFields renames CreateOpportunity's field names to the import's
@@ -236,9 +269,17 @@ func (lk *oppLookup) stage(v string) *Stage {
 }
 
 // oppDateLayouts are the date forms a file may use; Excel writes dates
-// with slashes and without leading zeros depending on the locale.
+// with slashes and without leading zeros depending on the locale. The
+// two-digit-year forms are how the xlsx reader renders Excel's built-in
+// date formats 14, 15 and 22 (month first, whatever the locale that saved
+// the file), and 年月日 is the Chinese long date.
 var oppDateLayouts = []string{"2006-01-02", "2006/01/02", "2006-1-2", "2006/1/2", "2006.1.2",
-	"2006-01-02 15:04:05", "2006/01/02 15:04:05", "2006-01-02 15:04", "2006/01/02 15:04", "2006/1/2 15:04"}
+	"2006-01-02 15:04:05", "2006/01/02 15:04:05", "2006-01-02 15:04", "2006/01/02 15:04", "2006/1/2 15:04",
+	"2006年1月2日", "2006年1月2日 15:04", "01-02-06", "2-Jan-06", "1/2/06 15:04"}
+
+// Excel serial dates between 1950 and 2100: the raw cell value of dates
+// in Chinese built-in formats (31, 57, 58 …), which the reader cannot render.
+const excelSerialMin, excelSerialMax = 18264, 73051
 
 // parseOppDate reads a date in the company time zone.
 func (s *Store) parseOppDate(v string) (time.Time, bool) {
@@ -246,6 +287,12 @@ func (s *Store) parseOppDate(v string) (time.Time, bool) {
 	for _, l := range oppDateLayouts {
 		if t, err := time.ParseInLocation(l, v, s.Location); err == nil {
 			return t, true
+		}
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= excelSerialMin && f < excelSerialMax {
+		if t, err := excelize.ExcelDateToTime(f, false); err == nil {
+			// The serial is a wall-clock date and time, not an instant.
+			return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, s.Location), true
 		}
 	}
 	return time.Time{}, false

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +230,78 @@ func TestImportOpportunities_StageAndOwnerNames(t *testing.T) {
 	o, _ := f.s.Opportunity(ctx, f.admin, oppIDs(t, f)[0])
 	if o.Owner.ID != f.salesB.ID || o.Stage.Kind != StageOpen || o.Stage.Name != "商务谈判" {
 		t.Fatalf("opportunity: %+v", o)
+	}
+}
+
+// Dates saved as real Excel date cells (a serial number with a date
+// format), in the built-in formats Excel uses in English and Chinese
+// locales and in a custom 年月日 format, all import as the same day.
+func TestImportOpportunities_XLSXDateCells(t *testing.T) {
+	f, a, _ := oppImportFixture(t)
+	x := excelize.NewFile()
+	_ = x.SetSheetRow("Sheet1", "A1", &[]string{"客户", "商机名称", "创建日期"})
+	custom := `yyyy"年"m"月"d"日"`
+	formats := []excelize.Style{{NumFmt: 14}, {NumFmt: 15}, {NumFmt: 22}, {NumFmt: 31}, {NumFmt: 58}, {CustomNumFmt: &custom}}
+	created := time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)
+	for i, style := range formats {
+		row := i + 2
+		_ = x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", row), &[]any{a.Name, fmt.Sprintf("日期格式 %d", i), created})
+		id, err := x.NewStyle(&style)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cell := fmt.Sprintf("C%d", row)
+		if err := x.SetCellStyle("Sheet1", cell, cell, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	table, err := ParseImport("商机.xlsx", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.s.ImportOpportunities(context.Background(), f.admin, table.Header, table.Rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Format 58 (m"月"d"日") has no year: the reader gives the serial, so
+	// it imports too. Every row must land on 2024-01-15 local time.
+	if res.Created != len(formats) || len(res.Errors) != 0 {
+		t.Fatalf("created %d, errors %+v", res.Created, res.Errors)
+	}
+	want := time.Date(2024, 1, 15, 0, 0, 0, 0, f.s.Location)
+	for _, id := range oppIDs(t, f) {
+		o, _ := f.s.Opportunity(context.Background(), f.admin, id)
+		if !o.CreatedAt.Equal(want) {
+			t.Errorf("%s: created %s, want %s", o.Name, o.CreatedAt.In(f.s.Location), want)
+		}
+	}
+}
+
+// Importing the same file twice adds nothing the second time; each row
+// says which opportunity it would have duplicated.
+func TestImportOpportunities_SameFileTwice(t *testing.T) {
+	f, _, _ := oppImportFixture(t)
+	ctx := context.Background()
+	table, err := ParseImport("商机.csv", []byte(oppImportCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.s.ImportOpportunities(ctx, f.admin, table.Header, table.Rows)
+	if err != nil || first.Created != 3 {
+		t.Fatalf("first import: %v %+v", err, first)
+	}
+	again, err := f.s.ImportOpportunities(ctx, f.admin, table.Header, table.Rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Created != 0 || len(again.Errors) != len(first.Errors)+3 || again.Errors[0].Fields["name"].Key != "err.opp_import_exists" {
+		t.Fatalf("second import: %+v", again)
+	}
+	if n := len(oppIDs(t, f)); n != 3 {
+		t.Fatalf("%d opportunities after importing the same 3 good rows twice", n)
 	}
 }
