@@ -219,3 +219,19 @@ func TestUpdateOpportunity_BlankProbabilityIsStageDefault(t *testing.T) {
 		t.Fatalf("blank probability: %v, got %d want %d", err, o.Probability, st[2].Probability)
 	}
 }
+
+// The benchmark's seeding tops the database up to a total, so running it
+// twice on one data dir measures the same size.
+func TestSeedOpportunities_TopsUpToTotal(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, name := range []string{"甲公司", "乙公司", "丙公司"} {
+		f.customer(t, f.salesA, name, "")
+	}
+	for _, step := range []struct{ total, added int }{{2, 2}, {2, 0}, {3, 1}} {
+		added, err := f.s.SeedOpportunities(ctx, step.total)
+		if err != nil || added != int64(step.added) {
+			t.Fatalf("seed to %d: added %d, want %d (%v)", step.total, added, step.added, err)
+		}
+	}
+}
