@@ -95,12 +95,17 @@ func apiTime(v *string, field string, fe map[string]store.Msg) *time.Time {
 	return &t
 }
 
-func (s *Server) apiCreateTask(c *fiber.Ctx) error {
+// readTaskBody parses a task body strictly into the store's input.
+func readTaskBody(c *fiber.Ctx) (store.TaskInput, error) {
 	var b taskBody
 	if err := parseJSON(c, &b); err != nil {
-		return err
+		return store.TaskInput{}, err
 	}
-	in, err := b.input()
+	return b.input()
+}
+
+func (s *Server) apiCreateTask(c *fiber.Ctx) error {
+	in, err := readTaskBody(c)
 	if err != nil {
 		return err
 	}
@@ -116,11 +121,7 @@ func (s *Server) apiUpdateTask(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var b taskBody
-	if err := parseJSON(c, &b); err != nil {
-		return err
-	}
-	in, err := b.input()
+	in, err := readTaskBody(c)
 	if err != nil {
 		return err
 	}

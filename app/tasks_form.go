@@ -168,12 +168,17 @@ func (s *Server) renderTaskForm(c *fiber.Ctx, status int, f taskForm, errs map[s
 	return c.Status(status).Render("tasks/form", data)
 }
 
-func (s *Server) taskEdit(c *fiber.Ctx) error {
+// taskOf loads the :id task the current user may see.
+func (s *Server) taskOf(c *fiber.Ctx) (*store.Task, error) {
 	id, err := paramID(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	t, err := s.store.Task(c.UserContext(), currentUser(c), id)
+	return s.store.Task(c.UserContext(), currentUser(c), id)
+}
+
+func (s *Server) taskEdit(c *fiber.Ctx) error {
+	t, err := s.taskOf(c)
 	if err != nil {
 		return err
 	}
@@ -232,11 +237,7 @@ func (s *Server) taskDelete(c *fiber.Ctx) error {
 
 // taskShow is the task page: details, done/undone, edit, delete.
 func (s *Server) taskShow(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	t, err := s.store.Task(c.UserContext(), currentUser(c), id)
+	t, err := s.taskOf(c)
 	if err != nil {
 		return err
 	}

@@ -130,6 +130,13 @@ func TestTasks_ReminderToFollowupCompletesTask(t *testing.T) {
 		t.Errorf("My day still lists the completed task: %q", got)
 	}
 
+	navigate(t, ctx, fmt.Sprintf("%s/tasks/%d", srv.URL, task.ID))
+	wantText(t, ctx, ".page-head", "已完成")
+	shot(t, ctx, "67-tasks-task-page")
+	navigate(t, ctx, srv.URL+"/tasks?status=all")
+	wantText(t, ctx, ".task-card", title)
+	shot(t, ctx, "68-tasks-list")
+
 	// The same pages on a phone.
 	phone := newBrowser(t, phoneWidth, phoneHeight)
 	login(t, phone, srv.URL, "li.na", salesPassword)
