@@ -13,8 +13,9 @@
   document.querySelectorAll('input[name="remind"]').forEach(function (r) { r.addEventListener("change", syncCustom); });
   syncCustom();
 
+  // app.js (window.Tide) loads after this file; it is looked up on use.
   var picker = document.querySelector("[data-picker]");
-  if (!picker || !window.Tide) return;
+  if (!picker) return;
   var q = picker.querySelector("[data-picker-q]");
   var id = picker.querySelector("[data-picker-id]");
   var results = picker.querySelector("[data-picker-results]");
@@ -25,7 +26,7 @@
     if (!opps) return;
     while (opps.options.length > 1) opps.remove(1);
     if (!customerID) return;
-    Tide.api("GET", "/opportunities?status=open&per_page=100&customer_id=" + customerID).then(function (r) {
+    window.Tide.api("GET", "/opportunities?status=open&per_page=100&customer_id=" + customerID).then(function (r) {
       (r.data.items || []).forEach(function (o) { opps.add(new Option(o.name, o.id)); });
     });
   }
@@ -43,7 +44,7 @@
     var term = q.value.trim();
     if (!term) { results.hidden = true; loadOpps(""); return; }
     timer = setTimeout(function () {
-      Tide.api("GET", "/customers?per_page=8&q=" + encodeURIComponent(term)).then(function (r) {
+      window.Tide.api("GET", "/customers?per_page=8&q=" + encodeURIComponent(term)).then(function (r) {
         results.textContent = "";
         (r.data.items || []).forEach(function (c) {
           var li = document.createElement("li");
