@@ -59,6 +59,9 @@ func (s *Server) renderCustomer(c *fiber.Ctx, status int, id int64, st detailSta
 		return err
 	}
 	data["P"] = s.pipe(c)
+	if err := s.customerTasks(c, data, id); err != nil {
+		return err
+	}
 	data["Timeline"] = h.timeline(items)
 	data["TagColors"] = colors
 	data["H"] = h

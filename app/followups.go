@@ -11,7 +11,7 @@ import (
 )
 
 // followupFields are the inputs of the follow-up form, for formErrors.
-var followupFields = []string{"kind", "content", "at", "next_at", "contact_id"}
+var followupFields = []string{"kind", "content", "at", "next_at", "contact_id", "task_id", "next_title", "next_kind", "next_due_at"}
 
 // followupForm is what the follow-up form shows: defaults (now, a call)
 // or what the user typed before a refusal. Times are datetime-local
@@ -19,6 +19,9 @@ var followupFields = []string{"kind", "content", "at", "next_at", "contact_id"}
 type followupForm struct {
 	Kind, Content, At, NextAt string
 	ContactID                 int64
+	// The task the follow-up answers and the next task to set.
+	TaskID                       int64
+	NextTitle, NextKind, NextDue string
 }
 
 // followupCreate logs a follow-up from the customer page; a refusal shows
@@ -35,14 +38,17 @@ func (s *Server) followupCreate(c *fiber.Ctx) error {
 		At:        s.formLocalTime(c, "at", fe),
 		NextAt:    s.formLocalTime(c, "next_at", fe),
 		ContactID: formInt64(c, "contact_id"),
+		TaskID:    formInt64(c, "task_id"),
 	}
+	in.NextTask = s.formNextTask(c, fe)
 	// The form's time has minutes only; "this minute" means now, so the
 	// follow-up sorts after what happened earlier in the same minute.
 	if now := s.store.Now(); in.At != nil && !in.At.After(now) && now.Sub(*in.At) < time.Minute {
 		in.At = nil
 	}
 	form := followupForm{Kind: in.Kind, Content: in.Content, At: c.FormValue("at"), NextAt: c.FormValue("next_at"),
-		ContactID: int64OrZero(in.ContactID)}
+		ContactID: int64OrZero(in.ContactID), TaskID: int64OrZero(in.TaskID), NextTitle: c.FormValue("next_title"),
+		NextKind: c.FormValue("next_kind"), NextDue: c.FormValue("next_due_at")}
 	err = nil
 	if len(fe) > 0 {
 		err = &store.Error{Code: store.CodeInvalid, Msg: store.M("err.invalid"), Fields: fe}
@@ -87,13 +93,24 @@ func (s *Server) apiCreateFollowup(c *fiber.Ctx) error {
 		At        *string `json:"at"`
 		NextAt    *string `json:"next_at"`
 		ContactID *int64  `json:"contact_id"`
+		TaskID    *int64  `json:"task_id"`
+		NextTask  *struct {
+			Title    string  `json:"title"`
+			Kind     string  `json:"kind"`
+			DueAt    *string `json:"due_at"`
+			RemindAt *string `json:"remind_at"`
+		} `json:"next_task"`
 	}
 	if err := parseJSON(c, &body); err != nil {
 		return err
 	}
 	fe := map[string]store.Msg{}
-	in := store.FollowupInput{Kind: body.Kind, Content: body.Content, ContactID: body.ContactID,
+	in := store.FollowupInput{Kind: body.Kind, Content: body.Content, ContactID: body.ContactID, TaskID: body.TaskID,
 		At: rfc3339(body.At, "at", fe), NextAt: rfc3339(body.NextAt, "next_at", fe)}
+	if n := body.NextTask; n != nil {
+		in.NextTask = &store.TaskInput{Title: &n.Title, Kind: &n.Kind,
+			DueAt: apiTime(n.DueAt, "next_due_at", fe), RemindAt: apiTime(n.RemindAt, "next_remind_at", fe)}
+	}
 	if len(fe) > 0 {
 		return &store.Error{Code: store.CodeInvalid, Msg: store.M("err.invalid"), Fields: fe}
 	}

@@ -739,6 +739,9 @@ func (s *Store) changeOwnerTx(ctx context.Context, tx *sql.Tx, actor *User, cur 
 		fromUserID: &cur.Owner.ID, toUserID: &to, actorID: actor.ID, at: now}); err != nil {
 		return err
 	}
+	if err := notifyTransfer(ctx, tx, actor, cur, to, now); err != nil {
+		return err
+	}
 	return addEvent(ctx, tx, cur.ID, "transferred", actor.ID,
 		[]Change{{Field: "owner", Old: cur.Owner.Name, New: userName(ctx, tx, to)}}, "", now)
 }

@@ -34,6 +34,11 @@ type FollowupInput struct {
 	At        *time.Time `json:"at"`
 	NextAt    *time.Time `json:"next_at"`
 	ContactID *int64     `json:"contact_id"`
+	// TaskID is an open task of this customer the follow-up answers; it
+	// is completed with the follow-up.
+	TaskID *int64 `json:"task_id"`
+	// NextTask, when set, is created for the customer with the follow-up.
+	NextTask *TaskInput `json:"-"`
 }
 
 // futureSlack tolerates clock differences between browser and server.
@@ -100,7 +105,7 @@ func (s *Store) AddFollowup(ctx context.Context, actor *User, customerID int64, 
 		if err != nil {
 			return fmt.Errorf("store: follow-up times of %d: %w", customerID, err)
 		}
-		return nil
+		return s.followupTasksTx(ctx, tx, actor, customerID, id, in)
 	})
 	if err != nil {
 		return nil, err

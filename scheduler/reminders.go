@@ -1,0 +1,22 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ReminderJobName is the reminder job's name in job_runs and on the
+// admin jobs page; a run started by hand is recorded under it too.
+const ReminderJobName = "task_reminders"
+
+// ReminderJob writes due task reminders and follow-up-due notices every
+// interval (config reminders.interval). It also runs at start-up, so
+// reminders that fell due while the server was down go out then, marked
+// late.
+func (s *Scheduler) ReminderJob(every time.Duration) Job {
+	return Job{Name: ReminderJobName, Every: every, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
+		res, err := s.store.SendDueReminders(ctx, every)
+		return fmt.Sprintf("%d reminders (%d late), %d follow-ups due", res.Reminded, res.Late, res.Followups), err
+	}}
+}
