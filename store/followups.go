@@ -100,7 +100,8 @@ func (s *Store) AddFollowup(ctx context.Context, actor *User, customerID int64, 
 		if err != nil {
 			return fmt.Errorf("store: follow-up times of %d: %w", customerID, err)
 		}
-		return nil
+		return audit(ctx, tx, now.Unix(), AuditEntry{Action: AuditCreate, Entity: "followup", EntityID: id,
+			Detail: fmt.Sprintf("customer %d, %s", customerID, in.Kind), ActorID: actor.ID})
 	})
 	if err != nil {
 		return nil, err

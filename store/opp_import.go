@@ -137,7 +137,7 @@ func (s *Store) ImportOpportunities(ctx context.Context, actor *User, header []s
 		}
 		res.Created++
 	}
-	return res, nil
+	return res, s.Audit(ctx, AuditEntry{Action: AuditImport, Entity: "opportunity", Detail: fmt.Sprintf("%d created, %d refused", res.Created, len(res.Errors)), ActorID: actor.ID})
 }
 
 // oppImportFields renames CreateOpportunity's field names to the import's

@@ -419,12 +419,19 @@ func (s *Store) UpdateOpportunity(ctx context.Context, actor *User, id int64, in
 		add("lost_reason", in.LostReason != nil && cur.Status == OppLost, strings.TrimSpace(deref(in.LostReason)))
 		sets = append(sets, "updated_at = ?", "version = version + 1")
 		args = append(args, s.now().Unix(), id, cur.Version)
+		before, err := snapshot(ctx, tx, "opportunities", id)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE opportunities SET `+strings.Join(sets, ", ")+` WHERE id = ? AND version = ?`, args...)
 		if err != nil {
 			return fmt.Errorf("store: update opportunity %d: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &Error{Code: CodeConflict, Msg: M("err.opp_stale")}
+		}
+		if err := auditUpdate(ctx, tx, s.now().Unix(), "opportunity", "opportunities", id, before); err != nil {
+			return err
 		}
 		return setOppContacts(ctx, tx, id, cur.Customer.ID, in.ContactIDs)
 	})

@@ -75,6 +75,9 @@ func (s *Store) MoveStage(ctx context.Context, actor *User, id int64, in MoveInp
 		if err := addEvent(ctx, tx, cur.Customer.ID, "opportunity_stage", actor.ID, []Change{change}, reason, now.Unix()); err != nil {
 			return err
 		}
+		if err := emitStageChange(ctx, tx, cur, st, status, now); err != nil {
+			return err
+		}
 		if status == OppWon {
 			return markCustomerWon(ctx, tx, cur.Customer.ID, actor.ID, now.Unix())
 		}

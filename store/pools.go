@@ -268,7 +268,10 @@ func (s *Store) CreatePool(ctx context.Context, actor *User, in PoolInput) (*Poo
 		if err := applyPoolInput(ctx, tx, id, def, now); err != nil {
 			return err
 		}
-		return applyPoolInput(ctx, tx, id, in, now)
+		if err := applyPoolInput(ctx, tx, id, in, now); err != nil {
+			return err
+		}
+		return auditCreate(ctx, tx, now, "pool", id, strings.TrimSpace(*in.Name))
 	})
 	if err != nil {
 		return nil, err
@@ -297,7 +300,14 @@ func (s *Store) UpdatePool(ctx context.Context, actor *User, id int64, in PoolIn
 				return &Error{Code: CodeInvalid, Msg: M("err.invalid"), Fields: map[string]Msg{"name": M("err.name_taken")}}
 			}
 		}
-		return applyPoolInput(ctx, tx, id, in, s.now().Unix())
+		before, err := snapshot(ctx, tx, "pools", id)
+		if err != nil {
+			return err
+		}
+		if err := applyPoolInput(ctx, tx, id, in, s.now().Unix()); err != nil {
+			return err
+		}
+		return auditUpdate(ctx, tx, s.now().Unix(), "pool", "pools", id, before)
 	})
 	if err != nil {
 		return nil, err
@@ -426,8 +436,10 @@ func (s *Store) DeletePool(ctx context.Context, actor *User, id int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE pool_moves SET pool_id = NULL WHERE pool_id = ?`, id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM pools WHERE id = ?`, id)
-		return err
+		if _, err = tx.ExecContext(ctx, `DELETE FROM pools WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return auditDelete(ctx, tx, s.now().Unix(), "pool", id, p.Name)
 	})
 }
 
