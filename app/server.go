@@ -39,6 +39,7 @@ type Server struct {
 	assets   *assets
 	throttle *throttle
 	uploads  *uploadCache // parsed import files awaiting the user's go-ahead
+	data     dataOps      // in-process restore hand-off (routes_admin_data.go)
 
 	setupDone atomic.Bool
 	companyMu sync.RWMutex
@@ -135,6 +136,7 @@ func (s *Server) routes() {
 	s.poolAPIRoutes(api, adminOnly)
 	s.pipelineAPIRoutes(api, adminOnly)
 	s.oppImportAPIRoutes(api, adminOnly)
+	s.adminDataAPIRoutes(api, adminOnly)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	ui := f.Group("", s.requireLogin)
@@ -148,6 +150,7 @@ func (s *Server) routes() {
 	s.poolUIRoutes(ui, adminOnly)
 	s.oppImportRoutes(ui, adminOnly)
 	s.pipelineUIRoutes(ui, adminOnly)
+	s.adminDataUIRoutes(ui, adminOnly)
 
 	ui.Get("/admin/users", adminOnly, s.adminUsers)
 	ui.Get("/admin/users/new", adminOnly, s.adminUserNew)

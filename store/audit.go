@@ -124,11 +124,8 @@ type AuditQuery struct {
 	Limit    int
 }
 
-// AuditLog lists audit rows newest first; admins only.
-func (s *Store) AuditLog(ctx context.Context, actor *User, q AuditQuery) ([]*AuditRow, error) {
-	if !actor.IsAdmin() {
-		return nil, ErrForbidden
-	}
+// auditWhere builds the filter of q (without the cursor).
+func auditWhere(q AuditQuery) ([]string, []any) {
 	where, args := []string{"1=1"}, []any{}
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
 	if q.UserID > 0 {
@@ -146,8 +143,28 @@ func (s *Store) AuditLog(ctx context.Context, actor *User, q AuditQuery) ([]*Aud
 	if q.To != nil {
 		add("at < ?", q.To.Unix())
 	}
+	return where, args
+}
+
+// CountAudit counts the rows matching q's filters (admins only).
+func (s *Store) CountAudit(ctx context.Context, actor *User, q AuditQuery) (int, error) {
+	if !actor.IsAdmin() {
+		return 0, ErrForbidden
+	}
+	where, args := auditWhere(q)
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
+	return n, err
+}
+
+// AuditLog lists audit rows newest first; admins only.
+func (s *Store) AuditLog(ctx context.Context, actor *User, q AuditQuery) ([]*AuditRow, error) {
+	if !actor.IsAdmin() {
+		return nil, ErrForbidden
+	}
+	where, args := auditWhere(q)
 	if q.Before > 0 {
-		add("id < ?", q.Before)
+		where, args = append(where, "id < ?"), append(args, q.Before)
 	}
 	if q.Limit <= 0 || q.Limit > 10000 {
 		q.Limit = 50

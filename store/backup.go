@@ -407,3 +407,14 @@ func moveFile(src, dest string) error {
 	}
 	return os.Remove(src)
 }
+
+// FirstJobRun is when the first recorded job ran (nil: none yet): roughly
+// since when a server has been running this database, so a fresh install
+// is not reported as having missed its backup.
+func (s *Store) FirstJobRun(ctx context.Context) (*time.Time, error) {
+	var at sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT min(started_at) FROM job_runs`).Scan(&at); err != nil {
+		return nil, fmt.Errorf("store: first job run: %w", err)
+	}
+	return nullTime(at), nil
+}
