@@ -34,6 +34,8 @@ func recordEvent(ctx context.Context, tx *sql.Tx, customerID int64, kind string,
 		if ea[0] != "customer" {
 			detail = joinDetail(note, changes)
 			changes = nil
+		} else if detail == "" && (ea[1] == AuditCreate || ea[1] == AuditDelete) {
+			_ = tx.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, customerID).Scan(&detail)
 		}
 		err := audit(ctx, tx, at, AuditEntry{Action: ea[1], Entity: ea[0], EntityID: customerID, Changes: changes, Detail: detail, ActorID: actorID})
 		if err != nil {
