@@ -17,15 +17,10 @@ import (
 // database. It does not take the data-dir lock, so it works while `tide
 // serve` runs (VACUUM INTO reads a snapshot beside the server's writes).
 func backupCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("backup", stderr)
-	data := fs.String("data", "", "data directory (default from config, ./data)")
-	cfgFile := fs.String("config", "", "config file")
-	gz := fs.Bool("gzip", false, "gzip the backup (also when FILE ends in .gz)")
-	file, err := parseFileArg(fs, args, stderr)
-	if err != nil {
-		return err
-	}
-	cfg, err := config.Load(*cfgFile, map[string]string{"data.dir": *data})
+	var gz *bool
+	cfg, file, err := fileCmd("backup", args, stderr, func(fs *flag.FlagSet) {
+		gz = fs.Bool("gzip", false, "gzip the backup (also when FILE ends in .gz)")
+	})
 	if err != nil {
 		return err
 	}
@@ -41,14 +36,7 @@ func backupCmd(args []string, stdout, stderr io.Writer) error {
 // while a server holds the data dir, and refuses any file that is not a
 // healthy Tide database this binary can run, changing nothing.
 func restoreCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("restore", stderr)
-	data := fs.String("data", "", "data directory (default from config, ./data)")
-	cfgFile := fs.String("config", "", "config file")
-	file, err := parseFileArg(fs, args, stderr)
-	if err != nil {
-		return err
-	}
-	cfg, err := config.Load(*cfgFile, map[string]string{"data.dir": *data})
+	cfg, file, err := fileCmd("restore", args, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -73,6 +61,23 @@ func restoreCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "restored %s (schema %d, now %d)\n", file, res.FromVersion, res.Version)
 	return nil
+}
+
+// fileCmd parses the flags shared by backup and restore (--data,
+// --config, plus any extra) around one FILE and loads the config.
+func fileCmd(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*config.Config, string, error) {
+	fs := newFlags(name, stderr)
+	data := fs.String("data", "", "data directory (default from config, ./data)")
+	cfgFile := fs.String("config", "", "config file")
+	if extra != nil {
+		extra(fs)
+	}
+	file, err := parseFileArg(fs, args, stderr)
+	if err != nil {
+		return nil, "", err
+	}
+	cfg, err := config.Load(*cfgFile, map[string]string{"data.dir": *data})
+	return cfg, file, err
 }
 
 // parseFileArg parses flags around exactly one FILE argument, so both

@@ -360,3 +360,18 @@ func tide(t *testing.T, args ...string) (int, string) {
 	}
 	return 0, string(out)
 }
+
+// underLoad starts a server with a pool of leads and workers writing to it,
+// and returns once min writes were acknowledged; stop ends the load.
+func underLoad(t *testing.T, leads, workers int, min int64) (data string, srv *server, c *client, a *acked, stop func()) {
+	t.Helper()
+	data = t.TempDir()
+	srv = start(t, data)
+	c = login(t, srv)
+	ids := seedPool(t, c, leads)
+	a = newAcked()
+	ctx, cancel := context.WithCancel(context.Background())
+	wg := load(ctx, c, workers, ids, a)
+	waitFor(t, a, min)
+	return data, srv, c, a, func() { cancel(); wg.Wait() }
+}

@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,17 +10,9 @@ import (
 // creates, follow-ups and claims, restarts it, and checks the database is
 // whole and holds every write that got a success answer.
 func TestKillUnderWriteLoad(t *testing.T) {
-	data := t.TempDir()
-	srv := start(t, data)
-	c := login(t, srv)
-	leads := seedPool(t, c, 200)
-	a := newAcked()
-	ctx, cancel := context.WithCancel(context.Background())
-	wg := load(ctx, c, 8, leads, a)
-	waitFor(t, a, 300)
+	data, srv, _, a, stopLoad := underLoad(t, 200, 8, 300)
 	srv.kill() // mid-load: requests are in flight
-	cancel()
-	wg.Wait()
+	stopLoad()
 	t.Logf("%d writes acknowledged before SIGKILL", a.n.Load())
 
 	srv = start(t, data) // recovery from the WAL happens here
@@ -37,21 +28,13 @@ func TestKillUnderWriteLoad(t *testing.T) {
 // restore` (refused while the server runs) brings the backup back, and
 // the data equals the backup's.
 func TestBackupUnderLoadThenRestoreRoundTrip(t *testing.T) {
-	data := t.TempDir()
-	srv := start(t, data)
-	c := login(t, srv)
-	leads := seedPool(t, c, 100)
-	a := newAcked()
-	ctx, cancel := context.WithCancel(context.Background())
-	wg := load(ctx, c, 6, leads, a)
-	waitFor(t, a, 150)
+	data, srv, c, a, stopLoad := underLoad(t, 100, 6, 150)
 	before := a.snapshot()
 	backup := filepath.Join(t.TempDir(), "live.db.gz")
 	code, out := tide(t, "backup", "--data", data, backup)
 	n := a.n.Load()
 	waitFor(t, a, n+50) // the load went on during and after the backup
-	cancel()
-	wg.Wait()
+	stopLoad()
 	if code != 0 {
 		t.Fatalf("tide backup: exit %d\n%s", code, out)
 	}

@@ -53,7 +53,7 @@ func BackupFile(ctx context.Context, dbPath, dest string, compress bool) error {
 	if compress {
 		gz := tmp + ".gz"
 		defer os.Remove(gz)
-		if err := gzipFile(tmp, gz); err != nil {
+		if err := copyFile(tmp, gz, true); err != nil {
 			return err
 		}
 		tmp = gz
@@ -89,7 +89,8 @@ func checkIntegrity(ctx context.Context, path string) error {
 	return nil
 }
 
-func gzipFile(src, dest string) error {
+// copyFile copies src to dest, gzip-compressing when gz is set.
+func copyFile(src, dest string, gz bool) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -98,6 +99,10 @@ func gzipFile(src, dest string) error {
 	out, err := os.Create(dest)
 	if err != nil {
 		return err
+	}
+	if !gz {
+		_, err = io.Copy(out, in)
+		return errors.Join(err, out.Close())
 	}
 	zw := gzip.NewWriter(out)
 	_, err = io.Copy(zw, in)
@@ -392,17 +397,7 @@ func moveFile(src, dest string) error {
 	if err := os.Rename(src, dest); err == nil {
 		return nil
 	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dest)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	if err := errors.Join(err, out.Close()); err != nil {
+	if err := copyFile(src, dest, false); err != nil {
 		return err
 	}
 	return os.Remove(src)
