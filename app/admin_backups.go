@@ -41,6 +41,7 @@ func (s *Server) renderBackups(c *fiber.Ctx, status int, restoreErr string) erro
 	data["RestoreError"] = restoreErr
 	data["Outcome"] = s.restoreOutcome()
 	data["CanRestore"] = s.data.listening.Load()
+	data["UploadLimit"] = humanBytes(s.cfg.Server.UploadLimit)
 	return c.Status(status).Render("admindata/backups", data)
 }
 

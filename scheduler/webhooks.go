@@ -22,9 +22,13 @@ import (
 // webhookWorkers at a time, each with a short timeout, so a slow or dead
 // receiver costs at most a few workers for webhookTimeout.
 const (
-	webhookBatch   = 100
-	webhookWorkers = 4
-	webhookTimeout = 10 * time.Second
+	webhookJobName = "webhook_delivery"
+	// webhookRunsKept is how long the job's own runs stay in job_runs:
+	// it runs every few seconds; the delivery log keeps the real history.
+	webhookRunsKept = 24 * time.Hour
+	webhookBatch    = 100
+	webhookWorkers  = 4
+	webhookTimeout  = 10 * time.Second
 )
 
 // Sign returns the X-Tide-Signature value of body: "sha256=" and the hex
@@ -107,7 +111,11 @@ func deliver(ctx context.Context, client *http.Client, it store.OutboxItem) stor
 // WebhookJob delivers queued webhook events every interval.
 func (s *Scheduler) WebhookJob(every time.Duration) Job {
 	client := WebhookClient()
-	return Job{Name: "webhook_delivery", Every: every, Run: func(ctx context.Context) (string, error) {
-		return DeliverWebhooks(ctx, s.store, client)
+	return Job{Name: webhookJobName, Every: every, Run: func(ctx context.Context) (string, error) {
+		detail, err := DeliverWebhooks(ctx, s.store, client)
+		if _, perr := s.store.PruneJobRuns(ctx, webhookJobName, webhookRunsKept); perr != nil && err == nil {
+			err = perr
+		}
+		return detail, err
 	}}
 }

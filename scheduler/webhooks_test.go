@@ -182,3 +182,21 @@ func TestBackupJob_WritesVerifiedFilesAndKeepsN(t *testing.T) {
 		t.Fatal("backup check passed with a missed backup")
 	}
 }
+
+func TestWebhookJob_KeepsItsOwnRunsForADay(t *testing.T) {
+	s, st := newTest(t)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	st.Now = func() time.Time { return now }
+	job := s.WebhookJob(time.Second)
+	for i := 0; i < 3; i++ {
+		if _, err := s.RunNow(context.Background(), job); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(13 * time.Hour)
+	}
+	// Runs at 0 h, 13 h and 26 h: the third run pruned the first.
+	first, err := st.FirstJobRun(context.Background())
+	if err != nil || first == nil || !first.Equal(time.Date(2026, 3, 2, 22, 0, 0, 0, time.UTC)) {
+		t.Fatalf("oldest kept run %v %v", first, err)
+	}
+}

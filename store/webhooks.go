@@ -401,6 +401,21 @@ func retryDelay(attempt int) time.Duration {
 	return min(d, webhookMaxRetryInterval)
 }
 
+// PruneJobRuns deletes job's recorded runs older than keep; the frequent
+// webhook delivery job calls it so job_runs does not grow without end.
+func (s *Store) PruneJobRuns(ctx context.Context, job string, keep time.Duration) (int64, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM job_runs WHERE job = ? AND started_at < ?`, job, s.now().Add(-keep).Unix())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 // WebhookDelivery is one logged attempt.
 type WebhookDelivery struct {
 	ID         int64     `json:"id"`
