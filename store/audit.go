@@ -204,21 +204,16 @@ var (
 		"stage", AuditRevoke, "role"}
 )
 
-// eventAudit maps a customer timeline kind to its audit entity and action,
-// so every timeline event is also an audit row.
+// eventAudit maps a customer timeline kind to its audit action, so these
+// timeline events are also audit rows. Contacts and opportunities write
+// their own rows (with their own ids) where they change.
 var eventAudit = map[string][2]string{
-	"created":             {"customer", AuditCreate},
-	"updated":             {"customer", AuditUpdate},
-	"deleted":             {"customer", AuditDelete},
-	"transferred":         {"customer", "transfer"},
-	"locked":              {"customer", "lock"},
-	"unlocked":            {"customer", "unlock"},
-	"contact_added":       {"contact", AuditCreate},
-	"contact_updated":     {"contact", AuditUpdate},
-	"contact_deleted":     {"contact", AuditDelete},
-	"opportunity_created": {"opportunity", AuditCreate},
-	"opportunity_deleted": {"opportunity", AuditDelete},
-	"opportunity_stage":   {"opportunity", "stage"},
+	"created":     {"customer", AuditCreate},
+	"updated":     {"customer", AuditUpdate},
+	"deleted":     {"customer", AuditDelete},
+	"transferred": {"customer", "transfer"},
+	"locked":      {"customer", "lock"},
+	"unlocked":    {"customer", "unlock"},
 }
 
 // snapshot reads one row of table as column → text, so an update can be
@@ -261,6 +256,11 @@ func auditUpdate(ctx context.Context, tx *sql.Tx, now int64, entity, table strin
 	if err != nil {
 		return err
 	}
+	return auditDiff(ctx, tx, now, entity, id, before, after)
+}
+
+// auditDiff records the fields that differ between two snapshots.
+func auditDiff(ctx context.Context, tx *sql.Tx, now int64, entity string, id int64, before, after map[string]string) error {
 	var changes []Change
 	for _, c := range sortedKeys(after) {
 		if !unaudited[c] && before[c] != after[c] {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +167,46 @@ func TestWebhookURLRulesAndOutbox(t *testing.T) {
 	f.s.r.QueryRow(`SELECT count(*) FROM webhook_outbox`).Scan(&n)
 	if n != 1 {
 		t.Fatalf("outbox has %d rows after disabling, want 1", n)
+	}
+}
+
+func TestAuditContactsAndOpportunitiesByTheirOwnIDs(t *testing.T) {
+	f := newFixture(t)
+	ctx := WithActor(context.Background(), f.salesA.ID, "192.0.2.1")
+	c := f.customer(t, f.salesA, "联系人审计公司", "13700000009")
+	ct, err := f.s.CreateContact(ctx, f.salesA, c.ID, ContactInput{Name: ptr("李经理")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.UpdateContact(ctx, f.salesA, ct.ID, ContactInput{Position: ptr("采购总监")}); err != nil {
+		t.Fatal(err)
+	}
+	rows := auditRows(t, f, AuditQuery{Entity: "contact", Action: AuditUpdate})
+	if len(rows) != 1 || *rows[0].EntityID != ct.ID || rows[0].Field != "position" || rows[0].New != "采购总监" {
+		t.Fatalf("contact update rows %+v", rows)
+	}
+	stages := f.stages(t)
+	o := f.opp(t, f.salesA, c.ID, 100000)
+	if _, err := f.s.MoveStage(ctx, f.salesA, o.ID, MoveInput{StageID: stages[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	moved := auditRows(t, f, AuditQuery{Entity: "opportunity", Action: "stage"})
+	if len(moved) != 1 || *moved[0].EntityID != o.ID || moved[0].Field != "stage" {
+		t.Fatalf("stage rows %+v", moved)
+	}
+	if created := auditRows(t, f, AuditQuery{Entity: "opportunity", Action: AuditCreate}); len(created) != 1 || *created[0].EntityID != o.ID {
+		t.Fatalf("opportunity create rows %+v", created)
+	}
+}
+
+func TestAuditPoolPermissionLists(t *testing.T) {
+	f := newFixture(t)
+	p := f.pool(t, rules(0, 0, 0, 0, 0, 0, 0))
+	if _, err := f.s.UpdatePool(context.Background(), f.admin, p.ID, PoolInput{AdminIDs: &[]int64{f.mgr.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	rows := auditRows(t, f, AuditQuery{Entity: "pool", Action: AuditUpdate})
+	if len(rows) != 1 || rows[0].Field != "admin_ids" || rows[0].New != strconv.FormatInt(f.mgr.ID, 10) {
+		t.Fatalf("pool admin change rows %+v", rows)
 	}
 }

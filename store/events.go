@@ -31,10 +31,7 @@ var movesAudited = map[string]bool{"claim": true, "release": true, "assign": tru
 func recordEvent(ctx context.Context, tx *sql.Tx, customerID int64, kind string, actorID int64, changes []Change, note string, at int64) error {
 	if ea, ok := eventAudit[kind]; ok {
 		detail := note
-		if ea[0] != "customer" {
-			detail = joinDetail(note, changes)
-			changes = nil
-		} else if detail == "" && (ea[1] == AuditCreate || ea[1] == AuditDelete) {
+		if detail == "" && (ea[1] == AuditCreate || ea[1] == AuditDelete) {
 			_ = tx.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, customerID).Scan(&detail)
 		}
 		err := audit(ctx, tx, at, AuditEntry{Action: ea[1], Entity: ea[0], EntityID: customerID, Changes: changes, Detail: detail, ActorID: actorID})
@@ -46,19 +43,6 @@ func recordEvent(ctx context.Context, tx *sql.Tx, customerID int64, kind string,
 		return emitEvent(ctx, tx, time.Unix(at, 0), ev, func() any { return customerEventData(ctx, tx, customerID, changes) })
 	}
 	return nil
-}
-
-// joinDetail describes a contact or opportunity event in one line (its
-// entity id column holds the customer's id).
-func joinDetail(note string, changes []Change) string {
-	d := note
-	for _, c := range changes {
-		if d != "" {
-			d += "; "
-		}
-		d += c.Field
-	}
-	return d
 }
 
 func customerEventData(ctx context.Context, tx *sql.Tx, customerID int64, changes []Change) map[string]any {

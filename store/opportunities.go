@@ -245,6 +245,9 @@ func (s *Store) CreateOpportunity(ctx context.Context, actor *User, in Opportuni
 		if err := addEvent(ctx, tx, cust.ID, "opportunity_created", actor.ID, []Change{{Field: *in.Name, New: st.NameZH + "|" + st.NameEN}}, "", now.Unix()); err != nil {
 			return err
 		}
+		if err := auditCreate(ctx, tx, now.Unix(), "opportunity", id, *in.Name); err != nil {
+			return err
+		}
 		if status == OppWon {
 			return markCustomerWon(ctx, tx, cust.ID, actor.ID, now.Unix())
 		}
@@ -456,6 +459,9 @@ func (s *Store) DeleteOpportunity(ctx context.Context, actor *User, id int64) er
 		if _, err := tx.ExecContext(ctx, `UPDATE opportunities SET deleted_at = ?, updated_at = ? WHERE id = ?`, now, now, id); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, cur.Customer.ID, "opportunity_deleted", actor.ID, []Change{{Field: cur.Name}}, "", now)
+		if err := addEvent(ctx, tx, cur.Customer.ID, "opportunity_deleted", actor.ID, []Change{{Field: cur.Name}}, "", now); err != nil {
+			return err
+		}
+		return auditDelete(ctx, tx, now, "opportunity", id, cur.Name)
 	})
 }

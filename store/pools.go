@@ -300,14 +300,18 @@ func (s *Store) UpdatePool(ctx context.Context, actor *User, id int64, in PoolIn
 				return &Error{Code: CodeInvalid, Msg: M("err.invalid"), Fields: map[string]Msg{"name": M("err.name_taken")}}
 			}
 		}
-		before, err := snapshot(ctx, tx, "pools", id)
+		before, err := poolSnapshot(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if err := applyPoolInput(ctx, tx, id, in, s.now().Unix()); err != nil {
 			return err
 		}
-		return auditUpdate(ctx, tx, s.now().Unix(), "pool", "pools", id, before)
+		after, err := poolSnapshot(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return auditDiff(ctx, tx, s.now().Unix(), "pool", id, before, after)
 	})
 	if err != nil {
 		return nil, err
@@ -473,4 +477,26 @@ func (s *Store) ReleaseReasons(ctx context.Context) ([]string, error) {
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// poolSnapshot is a pool's row plus its lists (who administers it, which
+// departments see it, which sources route to it) for the audit log: the
+// lists are the pool's permissions.
+func poolSnapshot(ctx context.Context, tx *sql.Tx, id int64) (map[string]string, error) {
+	snap, err := snapshot(ctx, tx, "pools", id)
+	if err != nil {
+		return nil, err
+	}
+	for key, q := range map[string]string{
+		"admin_ids":      `SELECT COALESCE(group_concat(user_id, ','), '') FROM (SELECT user_id FROM pool_admins WHERE pool_id = ? ORDER BY user_id)`,
+		"department_ids": `SELECT COALESCE(group_concat(department_id, ','), '') FROM (SELECT department_id FROM pool_departments WHERE pool_id = ? ORDER BY department_id)`,
+		"sources":        `SELECT COALESCE(group_concat(source, ','), '') FROM (SELECT source FROM pool_sources WHERE pool_id = ? ORDER BY source)`,
+	} {
+		var v string
+		if err := tx.QueryRowContext(ctx, q, id).Scan(&v); err != nil {
+			return nil, err
+		}
+		snap[key] = v
+	}
+	return snap, nil
 }
