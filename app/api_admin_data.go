@@ -98,9 +98,10 @@ func (s *Server) apiAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if q.Limit <= 0 || q.Limit > 500 {
+	if q.Limit <= 0 {
 		q.Limit = 50
 	}
+	q.Limit = min(q.Limit, 500)
 	rows, err := s.store.AuditLog(c.UserContext(), currentUser(c), q)
 	if err != nil {
 		return err
