@@ -83,7 +83,7 @@ func (s *Server) startSession(c *fiber.Ctx, u *store.User) error {
 
 func (s *Server) logout(c *fiber.Ctx) error {
 	if sess := currentSession(c); sess != nil {
-		if err := s.store.DeleteSession(c.UserContext(), sess.ID); err != nil {
+		if err := s.store.Logout(c.UserContext(), sess); err != nil {
 			return err
 		}
 	}

@@ -145,7 +145,9 @@ func TestAPI_MissingOrInvalidToken_401Envelope(t *testing.T) {
 				extra = []string{"Authorization", tt.header}
 			}
 			for _, path := range []string{"/api/v1/me", "/api/v1/users", "/api/v1/nope"} {
-				e.browser("").do(http.MethodGet, path, nil, extra...).wantAPIError(t, http.StatusUnauthorized, "unauthenticated")
+				cl := e.browser("")
+				cl.skipSpec = path == "/api/v1/nope" // not an API path: no operation to check against
+				cl.do(http.MethodGet, path, nil, extra...).wantAPIError(t, http.StatusUnauthorized, "unauthenticated")
 			}
 			e.browser("").do(http.MethodPost, "/api/v1/departments", map[string]string{"name": "x"}, extra...).
 				wantAPIError(t, http.StatusUnauthorized, "unauthenticated")

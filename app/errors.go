@@ -21,6 +21,7 @@ var statusOf = map[string]int{
 	store.CodeRule:            fiber.StatusUnprocessableEntity,
 	store.CodeThrottled:       fiber.StatusTooManyRequests,
 	store.CodeTooLarge:        fiber.StatusRequestEntityTooLarge,
+	store.CodeUnavailable:     fiber.StatusServiceUnavailable,
 }
 
 // asAppError turns any error into a *store.Error a user may see. Unknown

@@ -101,6 +101,9 @@ func (s *Server) exportCustomers(c *fiber.Ctx, format string) error {
 	if _, err := s.store.ListCustomers(c.UserContext(), u, probe); err != nil {
 		return err
 	}
+	if err := s.store.Audit(c.UserContext(), store.AuditEntry{Action: store.AuditExport, Entity: "customer", Detail: format + " " + c.Context().QueryArgs().String()}); err != nil {
+		return err
+	}
 	l := loc(c)
 	zone := s.cfg.Location
 	date := s.store.Now().In(zone).Format("2006-01-02")

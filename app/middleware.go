@@ -88,6 +88,8 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 // authenticate resolves the session cookie or, for the API, a bearer token
 // into the current user. It never refuses: the guards below decide.
 func (s *Server) authenticate(c *fiber.Ctx) error {
+	// The store records who acts and from where in its audit rows.
+	c.SetUserContext(store.WithActor(c.UserContext(), 0, c.IP()))
 	if h := c.Get(fiber.HeaderAuthorization); isAPI(c) && h != "" {
 		secret, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
@@ -99,6 +101,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		}
 		c.Locals(localUser, u)
 		c.Locals(localToken, tok)
+		c.SetUserContext(store.WithActor(c.UserContext(), u.ID, c.IP()))
 		return c.Next()
 	}
 	if v := c.Cookies(sessionCookie); v != "" {
@@ -106,6 +109,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		if err == nil {
 			c.Locals(localUser, u)
 			c.Locals(localSession, sess)
+			c.SetUserContext(store.WithActor(c.UserContext(), u.ID, c.IP()))
 		} else if store.IsCode(err, store.CodeUnauthenticated) {
 			s.clearCookie(c, sessionCookie)
 			c.Locals("session_expired", true)

@@ -39,6 +39,7 @@ type Server struct {
 	assets   *assets
 	throttle *throttle
 	uploads  *uploadCache // parsed import files awaiting the user's go-ahead
+	data     dataOps      // in-process restore hand-off (routes_admin_data.go)
 
 	setupDone atomic.Bool
 	companyMu sync.RWMutex
@@ -136,6 +137,7 @@ func (s *Server) routes() {
 	s.pipelineAPIRoutes(api, adminOnly)
 	s.oppImportAPIRoutes(api, adminOnly)
 	s.taskAPIRoutes(api, adminOnly)
+	s.adminDataAPIRoutes(api, adminOnly)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	ui := f.Group("", s.requireLogin)
@@ -150,6 +152,7 @@ func (s *Server) routes() {
 	s.oppImportRoutes(ui, adminOnly)
 	s.pipelineUIRoutes(ui, adminOnly)
 	s.taskUIRoutes(ui, adminOnly)
+	s.adminDataUIRoutes(ui, adminOnly)
 
 	ui.Get("/admin/users", adminOnly, s.adminUsers)
 	ui.Get("/admin/users/new", adminOnly, s.adminUserNew)

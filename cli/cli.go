@@ -27,6 +27,8 @@ Usage:
   tide user passwd [--data DIR] --username U --password P
   tide seed   [--data DIR] [--config FILE] --customers N [--users M] [--seed S] [--check]
   tide bench  [--data DIR] [--config FILE] [--duration 2s] [--min-runs 30]
+  tide backup  [--data DIR] [--gzip] FILE   (one consistent SQLite file; also while serve runs)
+  tide restore [--data DIR] FILE            (server stopped; keeps the old tide.db aside)
 
 Settings come from config.yaml, then TIDE_<SECTION>_<KEY> environment
 variables, then flags. See config.example.yaml.
@@ -59,6 +61,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = benchPoolsCmd(args[1:], stdout, stderr)
 	case "bench-pipeline":
 		err = benchPipelineCmd(args[1:], stdout, stderr)
+	case "backup":
+		err = backupCmd(args[1:], stdout, stderr)
+	case "restore":
+		err = restoreCmd(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 	default:

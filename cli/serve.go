@@ -52,6 +52,14 @@ func NewLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 // order: stop accepting, finish in-flight requests, stop the scheduler,
 // close the database, release the data-dir lock. When ready is not nil it
 // receives the listening address once requests are being served.
+//
+// An admin's restore from the backups page runs here, between two server
+// lives: the page validates the upload and hands it over; Run drains the
+// HTTP server (in-flight requests finish), stops the scheduler, closes the
+// store, swaps the database file (store.RestoreFile, the same as `tide
+// restore`, while this process still holds the data-dir lock), and starts
+// a fresh store, scheduler and server on the same address. Sessions are
+// then whatever the restored database holds.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<- string) error {
 	start := time.Now()
 	if err := cfg.CheckDataDir(); err != nil {
@@ -63,32 +71,55 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<-
 	}
 	defer lock.release()
 
+	addr := cfg.Server.Addr
+	var outcome *app.RestoreOutcome
+	for {
+		req, err := serveOnce(ctx, cfg, log, &addr, ready, start, outcome)
+		if err != nil || req == nil {
+			return err
+		}
+		ready = nil
+		outcome = restoreInProcess(ctx, cfg, log, *req)
+	}
+}
+
+// serveOnce runs one life of the server. It returns a restore request when
+// an admin asked for one, nil when ctx ended.
+func serveOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, addr *string, ready chan<- string,
+	start time.Time, outcome *app.RestoreOutcome) (*app.RestoreRequest, error) {
 	st, err := store.Open(ctx, cfg.Data.Dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer st.Close()
 	st.Location = cfg.Location
 	if err := bootstrapAdmin(ctx, cfg, st, log); err != nil {
-		return err
+		return nil, err
 	}
 
 	sched, err := scheduler.New(st, log, cfg.Location)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := sched.Standard(cfg.Pools.RecycleInterval); err != nil {
-		return err
+		return nil, err
+	}
+	if err := sched.DataJobs(backupSettings(cfg), cfg.Webhooks.Interval); err != nil {
+		return nil, err
 	}
 	if err := sched.Add(sched.ReminderJob(cfg.Reminders.Interval)); err != nil {
-		return err
+		return nil, err
 	}
 
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return &config.Error{Key: "server.addr", Msg: err.Error()}
+		return nil, &config.Error{Key: "server.addr", Msg: err.Error()}
 	}
+	*addr = ln.Addr().String() // a restart listens on the same port
+	st.Self = selfAddresses(cfg, *addr)
 	srv := app.New(cfg, st, sched, log)
+	srv.SetRestoreOutcome(outcome)
+	restores := srv.RestoreRequests()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	sched.Start()
@@ -98,11 +129,15 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<-
 		ready <- ln.Addr().String()
 	}
 
+	var req *app.RestoreRequest
 	select {
 	case <-ctx.Done():
+	case r := <-restores:
+		req = &r
+		log.Info("restore requested; draining requests", slog.String("file", r.Name), slog.Int64("user_id", r.UserID))
 	case err := <-served:
 		_ = sched.Stop()
-		return fmt.Errorf("server stopped: %w", err)
+		return nil, fmt.Errorf("server stopped: %w", err)
 	}
 	log.Info("shutting down")
 	if err := srv.Shutdown(shutdownTimeout); err != nil {
@@ -112,7 +147,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<-
 		log.Error("scheduler shutdown", slog.Any("err", err))
 	}
 	log.Info("tide stopped")
-	return nil
+	return req, nil
 }
 
 // bootstrapAdmin creates the first admin from TIDE_ADMIN_USERNAME and

@@ -27,6 +27,8 @@ type Config struct {
 	Admin     Admin
 	Reminders Reminders
 	Pools     Pools
+	Backup    Backup
+	Webhooks  Webhooks
 
 	// Location is App.TimeZone loaded; every calendar-day rule uses it.
 	Location *time.Location
@@ -125,6 +127,11 @@ var defaults = map[string]any{
 	"admin.password":         "",
 	"reminders.interval":     "1m",
 	"pools.recycle_interval": "1h",
+	"backup.time":            "02:00",
+	"backup.keep":            14,
+	"backup.compress":        false,
+	"backup.dir":             "",
+	"webhooks.interval":      "15s",
 }
 
 // Keys returns every known key, sorted.
@@ -225,7 +232,7 @@ func (c *Config) validate() error {
 		return &Error{Key: "smtp.tls", Msg: fmt.Sprintf("%q is not one of none, starttls, tls", c.SMTP.TLS)}
 	}
 	c.Server.BaseURL = strings.TrimRight(c.Server.BaseURL, "/")
-	return nil
+	return c.validateBackup()
 }
 
 // CheckDataDir creates the data directory when missing and proves it is

@@ -143,7 +143,8 @@ func (s *Store) CreateContact(ctx context.Context, actor *User, customerID int64
 		if err := s.afterContactChange(ctx, tx, customerID, actor.ID, "contact_added", deref(in.Name), now); err != nil {
 			return err
 		}
-		return nil
+		return audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "contact", EntityID: id,
+			Detail: fmt.Sprintf("%s (customer %d)", deref(in.Name), customerID), ActorID: actor.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -265,6 +266,10 @@ func (s *Store) UpdateContact(ctx context.Context, actor *User, id int64, in Con
 			return err
 		}
 		now := s.now().Unix()
+		before, err := snapshot(ctx, tx, "contacts", id)
+		if err != nil {
+			return err
+		}
 		for col, p := range in.fields() {
 			if p != nil {
 				if _, err := tx.ExecContext(ctx, `UPDATE contacts SET `+col+` = ?, updated_at = ? WHERE id = ?`, *p, now, id); err != nil {
@@ -281,7 +286,10 @@ func (s *Store) UpdateContact(ctx context.Context, actor *User, id int64, in Con
 		if in.Name != nil {
 			name = *in.Name
 		}
-		return s.afterContactChange(ctx, tx, cur.CustomerID, actor.ID, "contact_updated", name, now)
+		if err := s.afterContactChange(ctx, tx, cur.CustomerID, actor.ID, "contact_updated", name, now); err != nil {
+			return err
+		}
+		return auditUpdate(ctx, tx, now, "contact", "contacts", id, before)
 	})
 	if err != nil {
 		return nil, err
@@ -299,6 +307,9 @@ func (s *Store) DeleteContact(ctx context.Context, actor *User, id int64) error 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: delete contact %d: %w", id, err)
 		}
-		return s.afterContactChange(ctx, tx, cur.CustomerID, actor.ID, "contact_deleted", cur.Name, s.now().Unix())
+		if err := s.afterContactChange(ctx, tx, cur.CustomerID, actor.ID, "contact_deleted", cur.Name, s.now().Unix()); err != nil {
+			return err
+		}
+		return auditDelete(ctx, tx, s.now().Unix(), "contact", id, cur.Name)
 	})
 }

@@ -789,7 +789,7 @@ func addEvent(ctx context.Context, tx *sql.Tx, customerID int64, kind string, ac
 	if err != nil {
 		return fmt.Errorf("store: event %s for customer %d: %w", kind, customerID, err)
 	}
-	return nil
+	return recordEvent(ctx, tx, customerID, kind, actorID, changes, note, at)
 }
 
 // poolMove is one row of pool history.
@@ -813,5 +813,5 @@ func recordMove(ctx context.Context, tx *sql.Tx, m poolMove) error {
 	if err != nil {
 		return fmt.Errorf("store: pool move %s of customer %d: %w", m.action, m.customerID, err)
 	}
-	return nil
+	return recordMoveSideEffects(ctx, tx, m)
 }

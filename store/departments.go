@@ -102,7 +102,10 @@ func (s *Store) CreateDepartment(ctx context.Context, in DepartmentInput) (*Depa
 			return fmt.Errorf("store: insert department: %w", err)
 		}
 		id, err = res.LastInsertId()
-		return err
+		if err != nil {
+			return err
+		}
+		return auditCreate(ctx, tx, s.now().Unix(), "department", id, strings.TrimSpace(in.Name))
 	})
 	if err != nil {
 		return nil, err
@@ -130,9 +133,15 @@ func (s *Store) UpdateDepartment(ctx context.Context, id int64, in DepartmentInp
 		if err := departmentNameFree(ctx, tx, in, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE departments SET name = ?, parent_id = ? WHERE id = ?`,
-			strings.TrimSpace(in.Name), in.ParentID, id)
-		return err
+		before, err := snapshot(ctx, tx, "departments", id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE departments SET name = ?, parent_id = ? WHERE id = ?`,
+			strings.TrimSpace(in.Name), in.ParentID, id); err != nil {
+			return err
+		}
+		return auditUpdate(ctx, tx, s.now().Unix(), "department", "departments", id, before)
 	})
 	if err != nil {
 		return nil, err
@@ -208,7 +217,7 @@ func (s *Store) DeleteDepartment(ctx context.Context, id int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM departments WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: delete department %d: %w", id, err)
 		}
-		return nil
+		return auditDelete(ctx, tx, s.now().Unix(), "department", id, "")
 	})
 }
 

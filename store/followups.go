@@ -105,6 +105,10 @@ func (s *Store) AddFollowup(ctx context.Context, actor *User, customerID int64, 
 		if err != nil {
 			return fmt.Errorf("store: follow-up times of %d: %w", customerID, err)
 		}
+		if err := audit(ctx, tx, now.Unix(), AuditEntry{Action: AuditCreate, Entity: "followup", EntityID: id,
+			Detail: fmt.Sprintf("customer %d, %s", customerID, in.Kind), ActorID: actor.ID}); err != nil {
+			return err
+		}
 		return s.followupTasksTx(ctx, tx, actor, customerID, id, in)
 	})
 	if err != nil {

@@ -148,7 +148,7 @@ func (s *Store) ImportOpportunities(ctx context.Context, actor *User, header []s
 		}
 		res.Created++
 	}
-	return res, nil
+	return res, s.Audit(ctx, AuditEntry{Action: AuditImport, Entity: "opportunity", Detail: fmt.Sprintf("%d created, %d refused", res.Created, len(res.Errors)), ActorID: actor.ID})
 }
 
 // oppAlreadyImported finds the opportunity a row would duplicate, so that

@@ -251,6 +251,9 @@ func (s *Store) CreateOpportunity(ctx context.Context, actor *User, in Opportuni
 		if err := addEvent(ctx, tx, cust.ID, "opportunity_created", actor.ID, []Change{{Field: *in.Name, New: st.NameZH + "|" + st.NameEN}}, "", now.Unix()); err != nil {
 			return err
 		}
+		if err := auditCreate(ctx, tx, now.Unix(), "opportunity", id, *in.Name); err != nil {
+			return err
+		}
 		if status == OppWon {
 			return markCustomerWon(ctx, tx, cust.ID, actor.ID, now.Unix())
 		}
@@ -428,12 +431,19 @@ func (s *Store) UpdateOpportunity(ctx context.Context, actor *User, id int64, in
 		add("lost_reason", in.LostReason != nil && cur.Status == OppLost, strings.TrimSpace(deref(in.LostReason)))
 		sets = append(sets, "updated_at = ?", "version = version + 1")
 		args = append(args, s.now().Unix(), id, cur.Version)
+		before, err := snapshot(ctx, tx, "opportunities", id)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE opportunities SET `+strings.Join(sets, ", ")+` WHERE id = ? AND version = ?`, args...)
 		if err != nil {
 			return fmt.Errorf("store: update opportunity %d: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &Error{Code: CodeConflict, Msg: M("err.opp_stale")}
+		}
+		if err := auditUpdate(ctx, tx, s.now().Unix(), "opportunity", "opportunities", id, before); err != nil {
+			return err
 		}
 		return setOppContacts(ctx, tx, id, cur.Customer.ID, in.ContactIDs)
 	})
@@ -458,6 +468,9 @@ func (s *Store) DeleteOpportunity(ctx context.Context, actor *User, id int64) er
 		if _, err := tx.ExecContext(ctx, `UPDATE opportunities SET deleted_at = ?, updated_at = ? WHERE id = ?`, now, now, id); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, cur.Customer.ID, "opportunity_deleted", actor.ID, []Change{{Field: cur.Name}}, "", now)
+		if err := addEvent(ctx, tx, cur.Customer.ID, "opportunity_deleted", actor.ID, []Change{{Field: cur.Name}}, "", now); err != nil {
+			return err
+		}
+		return auditDelete(ctx, tx, now, "opportunity", id, cur.Name)
 	})
 }

@@ -75,6 +75,13 @@ func (s *Store) MoveStage(ctx context.Context, actor *User, id int64, in MoveInp
 		if err := addEvent(ctx, tx, cur.Customer.ID, "opportunity_stage", actor.ID, []Change{change}, reason, now.Unix()); err != nil {
 			return err
 		}
+		if err := emitStageChange(ctx, tx, cur, st, status, now); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, now.Unix(), AuditEntry{Action: "stage", Entity: "opportunity", EntityID: id, ActorID: actor.ID, Detail: reason,
+			Changes: []Change{{Field: "stage", Old: cur.stageZH + " / " + cur.stageEN, New: st.NameZH + " / " + st.NameEN}}}); err != nil {
+			return err
+		}
 		if status == OppWon {
 			return markCustomerWon(ctx, tx, cur.Customer.ID, actor.ID, now.Unix())
 		}

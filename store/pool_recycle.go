@@ -174,6 +174,9 @@ func (s *Store) recycleBatch(ctx context.Context, p *Pool, levels []string, afte
 			if _, err := move.ExecContext(ctx, c.id, p.ID, c.owner, due.Rule, now.Unix()); err != nil {
 				return fmt.Errorf("store: recycle move %d: %w", c.id, err)
 			}
+			if err := recordMoveSideEffects(ctx, tx, poolMove{customerID: c.id, poolID: &p.ID, action: "recycle", reason: due.Rule, at: now.Unix()}); err != nil {
+				return err
+			}
 			c.rule = due.Rule
 			done = append(done, c)
 		}

@@ -268,7 +268,10 @@ func (s *Store) CreatePool(ctx context.Context, actor *User, in PoolInput) (*Poo
 		if err := applyPoolInput(ctx, tx, id, def, now); err != nil {
 			return err
 		}
-		return applyPoolInput(ctx, tx, id, in, now)
+		if err := applyPoolInput(ctx, tx, id, in, now); err != nil {
+			return err
+		}
+		return auditCreate(ctx, tx, now, "pool", id, strings.TrimSpace(*in.Name))
 	})
 	if err != nil {
 		return nil, err
@@ -297,7 +300,18 @@ func (s *Store) UpdatePool(ctx context.Context, actor *User, id int64, in PoolIn
 				return &Error{Code: CodeInvalid, Msg: M("err.invalid"), Fields: map[string]Msg{"name": M("err.name_taken")}}
 			}
 		}
-		return applyPoolInput(ctx, tx, id, in, s.now().Unix())
+		before, err := poolSnapshot(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := applyPoolInput(ctx, tx, id, in, s.now().Unix()); err != nil {
+			return err
+		}
+		after, err := poolSnapshot(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return auditDiff(ctx, tx, s.now().Unix(), "pool", id, before, after)
 	})
 	if err != nil {
 		return nil, err
@@ -426,8 +440,10 @@ func (s *Store) DeletePool(ctx context.Context, actor *User, id int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE pool_moves SET pool_id = NULL WHERE pool_id = ?`, id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM pools WHERE id = ?`, id)
-		return err
+		if _, err = tx.ExecContext(ctx, `DELETE FROM pools WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return auditDelete(ctx, tx, s.now().Unix(), "pool", id, p.Name)
 	})
 }
 
@@ -461,4 +477,26 @@ func (s *Store) ReleaseReasons(ctx context.Context) ([]string, error) {
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// poolSnapshot is a pool's row plus its lists (who administers it, which
+// departments see it, which sources route to it) for the audit log: the
+// lists are the pool's permissions.
+func poolSnapshot(ctx context.Context, tx *sql.Tx, id int64) (map[string]string, error) {
+	snap, err := snapshot(ctx, tx, "pools", id)
+	if err != nil {
+		return nil, err
+	}
+	for key, q := range map[string]string{
+		"admin_ids":      `SELECT COALESCE(group_concat(user_id, ','), '') FROM (SELECT user_id FROM pool_admins WHERE pool_id = ? ORDER BY user_id)`,
+		"department_ids": `SELECT COALESCE(group_concat(department_id, ','), '') FROM (SELECT department_id FROM pool_departments WHERE pool_id = ? ORDER BY department_id)`,
+		"sources":        `SELECT COALESCE(group_concat(source, ','), '') FROM (SELECT source FROM pool_sources WHERE pool_id = ? ORDER BY source)`,
+	} {
+		var v string
+		if err := tx.QueryRowContext(ctx, q, id).Scan(&v); err != nil {
+			return nil, err
+		}
+		snap[key] = v
+	}
+	return snap, nil
 }

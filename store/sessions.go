@@ -57,7 +57,10 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ip, userAgent s
 			(id, secret_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, hashSecret(secret), userID, sess.CSRFToken, ip, userAgent, now.Unix(), now.Unix(), sess.ExpiresAt.Unix())
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, now.Unix(), AuditEntry{Action: AuditLogin, Entity: "session", EntityID: userID, ActorID: userID})
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("store: create session: %w", err)
@@ -114,6 +117,16 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id)
 		return err
+	})
+}
+
+// Logout signs a session out at the user's request, recording it.
+func (s *Store) Logout(ctx context.Context, sess *Session) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sess.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditLogout, Entity: "session", EntityID: sess.UserID, ActorID: sess.UserID})
 	})
 }
 

@@ -94,7 +94,7 @@ func (s *Store) Setup(ctx context.Context, in SetupInput) (*User, error) {
 				return err
 			}
 		}
-		return nil
+		return audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "user", EntityID: id, Detail: username + " (admin, setup)", ActorID: id})
 	})
 	if err != nil {
 		return nil, err

@@ -138,7 +138,7 @@ func (s *Store) SaveStage(ctx context.Context, actor *User, id int64, in StageIn
 				return fmt.Errorf("store: insert stage: %w", err)
 			}
 			id, _ = res.LastInsertId()
-			return nil
+			return auditCreate(ctx, tx, s.now().Unix(), "stage", id, *in.NameZH+" / "+*in.NameEN)
 		}
 		cur, err := stageByID(ctx, tx, id)
 		if err != nil {
@@ -153,6 +153,10 @@ func (s *Store) SaveStage(ctx context.Context, actor *User, id int64, in StageIn
 				return &Error{Code: CodeConflict, Msg: M("err.stage_kind_in_use", "Count", used)}
 			}
 		}
+		before, err := snapshot(ctx, tx, "stages", id)
+		if err != nil {
+			return err
+		}
 		for col, v := range map[string]any{"name_zh": in.NameZH, "name_en": in.NameEN, "position": in.Position, "probability": in.Probability, "kind": in.Kind} {
 			if isNilPtr(v) {
 				continue
@@ -161,7 +165,7 @@ func (s *Store) SaveStage(ctx context.Context, actor *User, id int64, in StageIn
 				return fmt.Errorf("store: update stage %d: %w", id, err)
 			}
 		}
-		return nil
+		return auditUpdate(ctx, tx, s.now().Unix(), "stage", "stages", id, before)
 	})
 	if err != nil {
 		return nil, err
@@ -201,8 +205,10 @@ func (s *Store) DeleteStage(ctx context.Context, actor *User, id int64) error {
 		if history > 0 {
 			return &Error{Code: CodeConflict, Msg: M("err.stage_in_history")}
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM stages WHERE id = ?`, id)
-		return err
+		if _, err = tx.ExecContext(ctx, `DELETE FROM stages WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return auditDelete(ctx, tx, s.now().Unix(), "stage", id, "")
 	})
 }
 

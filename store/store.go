@@ -10,6 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -36,6 +37,9 @@ type Store struct {
 	// Location is the company time zone: calendar-day rules ("10 claims a
 	// day", "due today") count days here. Set from config at start-up.
 	Location *time.Location
+	// Self lists this server's own addresses, so a webhook cannot point
+	// back at it (set by the server; nil in the shell and most tests).
+	Self SelfAddresses
 }
 
 // pragmas are applied to every connection; busy_timeout comes first so the
@@ -51,6 +55,9 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 // OpenFile opens the database at path and migrates it to the newest schema.
 func OpenFile(ctx context.Context, path string) (*Store, error) {
+	if err := refuseNewer(ctx, path); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", "file:"+path+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
@@ -76,6 +83,29 @@ func OpenFile(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// refuseNewer checks, through a read-only connection that changes nothing,
+// that an existing database at path was not written by a newer Tide: its
+// schema would be unknown to this binary's rules, so it is not touched.
+func refuseNewer(ctx context.Context, path string) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return nil
+	}
+	defer db.Close()
+	var v int64
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id),0) FROM goose_db_version WHERE is_applied`).Scan(&v); err != nil {
+		return nil // no goose table yet: a new or foreign file; migrate decides
+	}
+	if known := KnownSchemaVersion(); v > known {
+		return fmt.Errorf("store: %s has schema version %d, newer than this tide binary knows (%d); "+
+			"run the newer tide that wrote it, or restore a backup made by this version — the file was not changed", path, v, known)
+	}
+	return nil
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -114,13 +144,13 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return storageError(fmt.Errorf("store: begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return storageError(err)
 	}
-	return tx.Commit()
+	return storageError(tx.Commit())
 }
 
 // Optimize runs PRAGMA optimize and truncates the WAL; the daily maintenance

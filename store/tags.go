@@ -95,7 +95,11 @@ func (s *Store) SaveTag(ctx context.Context, actor *User, id int64, name, color 
 				return fmt.Errorf("store: insert tag: %w", err)
 			}
 			id, _ = res.LastInsertId()
-			return nil
+			return auditCreate(ctx, tx, s.now().Unix(), "tag", id, name)
+		}
+		before, err := snapshot(ctx, tx, "tags", id)
+		if err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE tags SET name = ?, color = ? WHERE id = ?`, name, color, id)
 		if err != nil {
@@ -104,7 +108,7 @@ func (s *Store) SaveTag(ctx context.Context, actor *User, id int64, name, color 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		return auditUpdate(ctx, tx, s.now().Unix(), "tag", "tags", id, before)
 	})
 	if err != nil {
 		return nil, err
@@ -127,7 +131,7 @@ func (s *Store) DeleteTag(ctx context.Context, actor *User, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		return auditDelete(ctx, tx, s.now().Unix(), "tag", id, "")
 	})
 }
 
@@ -173,7 +177,7 @@ func (s *Store) AddSource(ctx context.Context, actor *User, name string) (*Sourc
 		}
 		src.ID, _ = res.LastInsertId()
 		src.Name, src.Active = name, true
-		return nil
+		return auditCreate(ctx, tx, s.now().Unix(), "source", src.ID, name)
 	})
 	if err != nil {
 		return nil, err
@@ -203,7 +207,9 @@ func (s *Store) DeleteSource(ctx context.Context, actor *User, id int64) error {
 		if used == 1 {
 			return &Error{Code: CodeConflict, Msg: M("err.source_in_use", "Name", name)}
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM sources WHERE id = ?`, id)
-		return err
+		if _, err = tx.ExecContext(ctx, `DELETE FROM sources WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return auditDelete(ctx, tx, s.now().Unix(), "source", id, name)
 	})
 }

@@ -72,7 +72,10 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name, scope strin
 			return fmt.Errorf("store: insert token: %w", err)
 		}
 		id, err = res.LastInsertId()
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditCreate, Entity: "token", EntityID: id, Detail: name + " (" + scope + ")", ActorID: userID})
 	})
 	if err != nil {
 		return nil, "", err
@@ -171,6 +174,6 @@ func (s *Store) RevokeToken(ctx context.Context, actor *User, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		return audit(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditRevoke, Entity: "token", EntityID: id, ActorID: actor.ID})
 	})
 }

@@ -169,7 +169,10 @@ func (s *Store) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 			return fmt.Errorf("store: insert user: %w", err)
 		}
 		id, err = res.LastInsertId()
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "user", EntityID: id, Detail: username + " (" + *in.Role + ")"})
 	})
 	if err != nil {
 		return nil, err
@@ -230,8 +233,14 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, in UserInput) (*User, 
 		if err := checkDepartment(ctx, tx, in.DepartmentID); err != nil {
 			return err
 		}
+		var changes []Change
 		set := func(col string, v any) error {
+			var old string
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(CAST(`+col+` AS TEXT), '') FROM users WHERE id = ?`, id).Scan(&old); err != nil {
+				return err
+			}
 			_, err := tx.ExecContext(ctx, `UPDATE users SET `+col+` = ?, updated_at = ? WHERE id = ?`, v, s.now().Unix(), id)
+			changes = append(changes, userChange(col, old, v))
 			return err
 		}
 		for _, f := range []struct {
@@ -255,6 +264,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, in UserInput) (*User, 
 				}
 			}
 		}
+		if err := auditUserChanges(ctx, tx, s.now().Unix(), id, changes); err != nil {
+			return err
+		}
 		if (in.Active != nil && !*in.Active) || in.Password != nil {
 			return revokeAllSignIns(ctx, tx, id, s.now().Unix())
 		}
@@ -264,6 +276,46 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, in UserInput) (*User, 
 		return nil, err
 	}
 	return s.User(ctx, id)
+}
+
+// userChange describes one user field edit for the audit log; the password
+// hash is never written there.
+func userChange(col, old string, v any) Change {
+	if col == "password_hash" {
+		return Change{Field: "password"}
+	}
+	nv := fmt.Sprint(v)
+	switch p := v.(type) {
+	case *int64:
+		nv = ""
+		if p != nil {
+			nv = fmt.Sprint(*p)
+		}
+	case bool:
+		nv = map[bool]string{true: "1", false: "0"}[p]
+	}
+	return Change{Field: col, Old: old, New: nv}
+}
+
+// auditUserChanges writes the changed fields of a user edit; a role change
+// is also its own "role" row, so permission changes are easy to find.
+func auditUserChanges(ctx context.Context, tx *sql.Tx, now, id int64, changes []Change) error {
+	var real []Change
+	for _, c := range changes {
+		if c.Old == c.New && c.Field != "password" {
+			continue
+		}
+		real = append(real, c)
+		if c.Field == "role" {
+			if err := audit(ctx, tx, now, AuditEntry{Action: "role", Entity: "user", EntityID: id, Changes: []Change{c}}); err != nil {
+				return err
+			}
+		}
+	}
+	if len(real) == 0 {
+		return nil
+	}
+	return audit(ctx, tx, now, AuditEntry{Action: AuditUpdate, Entity: "user", EntityID: id, Changes: real})
 }
 
 // revokeAllSignIns ends every session and API token of a user: after a
@@ -355,15 +407,17 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (*U
 	err := s.r.QueryRowContext(ctx, `SELECT id, password_hash, active FROM users WHERE username = ?`,
 		strings.TrimSpace(username)).Scan(&id, &hash, &active)
 	bad := &Error{Code: CodeUnauthenticated, Msg: M("err.bad_credentials")}
+	failed := AuditEntry{Action: AuditLoginFailed, Entity: "session", Detail: strings.TrimSpace(username)}
 	if errors.Is(err, sql.ErrNoRows) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
-		return nil, bad
+		return nil, errors.Join(bad, s.Audit(ctx, failed))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: authenticate: %w", err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || !active {
-		return nil, bad
+		failed.EntityID = id
+		return nil, errors.Join(bad, s.Audit(ctx, failed))
 	}
 	return s.User(ctx, id)
 }
