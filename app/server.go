@@ -38,7 +38,6 @@ type Server struct {
 	fiber    *fiber.App
 	assets   *assets
 	throttle *throttle
-	uploads  *uploadCache // parsed import files awaiting the user's go-ahead
 
 	setupDone atomic.Bool
 	companyMu sync.RWMutex
@@ -52,8 +51,7 @@ type companySettings struct {
 
 // New builds the application with every route registered.
 func New(cfg *config.Config, st *store.Store, jobs Jobs, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, store: st, jobs: jobs, log: log, assets: loadAssets(), throttle: newThrottle(),
-		uploads: &uploadCache{m: map[string]*pendingUpload{}}}
+	s := &Server{cfg: cfg, store: st, jobs: jobs, log: log, assets: loadAssets(), throttle: newThrottle()}
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
 	engine.AddFuncMap(s.templateFuncs())
 	s.fiber = fiber.New(fiber.Config{
