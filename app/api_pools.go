@@ -337,17 +337,7 @@ func (s *Server) apiRunRecycle(c *fiber.Ctx) error {
 // runRecycle runs the pool recycle pass the way the scheduler does, and
 // records the run under the scheduler's job name so the jobs page shows it.
 func (s *Server) runRecycle(ctx context.Context) (store.RecycleResult, error) {
-	runID, err := s.store.StartJobRun(ctx, recycleJobName)
-	if err != nil {
-		return store.RecycleResult{}, err
-	}
-	res, runErr := s.store.RecycleDue(ctx)
-	detail := fmt.Sprintf("%d recycled, %d warned (run by hand)", res.Recycled, res.Warned)
-	if runErr != nil {
-		detail = runErr.Error()
-	}
-	if err := s.store.FinishJobRun(context.WithoutCancel(ctx), runID, runErr == nil, detail); err != nil && runErr == nil {
-		runErr = err
-	}
-	return res, runErr
+	return runByHand(ctx, s.store, recycleJobName, s.store.RecycleDue, func(r store.RecycleResult) string {
+		return fmt.Sprintf("%d recycled, %d warned", r.Recycled, r.Warned)
+	})
 }

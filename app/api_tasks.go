@@ -191,17 +191,10 @@ func (s *Server) apiRunReminders(c *fiber.Ctx) error {
 }
 
 func (s *Server) runReminders(ctx context.Context) (store.ReminderResult, error) {
-	runID, err := s.store.StartJobRun(ctx, scheduler.ReminderJobName)
-	if err != nil {
-		return store.ReminderResult{}, err
+	send := func(ctx context.Context) (store.ReminderResult, error) {
+		return s.store.SendDueReminders(ctx, s.cfg.Reminders.Interval)
 	}
-	res, runErr := s.store.SendDueReminders(ctx, s.cfg.Reminders.Interval)
-	detail := fmt.Sprintf("%d reminders (%d late), %d follow-ups due (run by hand)", res.Reminded, res.Late, res.Followups)
-	if runErr != nil {
-		detail = runErr.Error()
-	}
-	if err := s.store.FinishJobRun(context.WithoutCancel(ctx), runID, runErr == nil, detail); err != nil && runErr == nil {
-		runErr = err
-	}
-	return res, runErr
+	return runByHand(ctx, s.store, scheduler.ReminderJobName, send, func(r store.ReminderResult) string {
+		return fmt.Sprintf("%d reminders (%d late), %d follow-ups due", r.Reminded, r.Late, r.Followups)
+	})
 }

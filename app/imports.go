@@ -9,13 +9,13 @@ package app
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"log/slog"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,65 +50,9 @@ func (s *Server) importAPIRoutes(api fiber.Router) {
 	api.Post("/imports/:id<int>/revert", s.apiImportRevert)
 }
 
-// previewRows is how many rows the preview shows.
-const previewRows = 10
-
 // reportRowsShown bounds the skipped rows listed on the result page; the
 // downloadable report has them all.
 const reportRowsShown = 200
-
-// pendingTTL is how long an uploaded file waits for "开始导入".
-const pendingTTL = 30 * time.Minute
-
-// pendingUpload is a parsed file waiting for the user to confirm its
-// mapping. It lives in memory: one per user, gone after pendingTTL or a
-// restart (the user uploads again).
-type pendingUpload struct {
-	userID   int64
-	fileName string
-	poolID   *int64
-	table    *store.ImportTable
-	expires  time.Time
-}
-
-type uploadCache struct {
-	mu sync.Mutex
-	m  map[string]*pendingUpload
-}
-
-// put stores p under a new random token, dropping the user's previous
-// upload and anything expired.
-func (u *uploadCache) put(p *pendingUpload) string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	now := time.Now()
-	for k, v := range u.m {
-		if v.userID == p.userID || now.After(v.expires) {
-			delete(u.m, k)
-		}
-	}
-	p.expires = now.Add(pendingTTL)
-	token := randomString(18)
-	u.m[token] = p
-	return token
-}
-
-// get returns the user's upload under token, or nil.
-func (u *uploadCache) get(token string, userID int64) *pendingUpload {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	p := u.m[token]
-	if p == nil || p.userID != userID || time.Now().After(p.expires) {
-		return nil
-	}
-	return p
-}
-
-func (u *uploadCache) drop(token string) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	delete(u.m, token)
-}
 
 // readUpload returns the uploaded file of the multipart field "file",
 // refusing one over the upload limit with 413.
@@ -201,8 +145,11 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 		}
 		return s.renderImportPage(c, status, loc(c).T(e.Msg.Key, e.Msg.Args), poolID)
 	}
-	token := s.uploads.put(&pendingUpload{userID: u.ID, fileName: name, poolID: poolID, table: table})
-	return c.Redirect("/customers/import/preview/"+token, fiber.StatusSeeOther)
+	p, err := s.store.SavePendingImport(c.UserContext(), u, name, poolID, table)
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/customers/import/preview/"+p.Token, fiber.StatusSeeOther)
 }
 
 // mappingColumn is one column of the preview: its header and the field it
@@ -217,45 +164,54 @@ type mappingColumn struct {
 // importPreview shows the first rows and, per column, which field it will
 // fill; the user may change the mapping before starting.
 func (s *Server) importPreview(c *fiber.Ctx) error {
-	p := s.uploads.get(c.Params("token"), currentUser(c).ID)
-	if p == nil {
+	p, err := s.store.PendingImport(c.UserContext(), currentUser(c), c.Params("token"))
+	if err != nil {
+		return s.pendingUploadError(c, err)
+	}
+	return s.renderPreview(c, fiber.StatusOK, p, p.Mapping, "")
+}
+
+// pendingUploadError sends the user back to the upload form with a word
+// when their upload expired; anything else (someone else's token: not
+// found) goes to the error page.
+func (s *Server) pendingUploadError(c *fiber.Ctx, err error) error {
+	if errors.Is(err, store.ErrUploadExpired) {
 		s.setFlash(c, "import.flash_expired")
 		return c.Redirect("/customers/import", fiber.StatusSeeOther)
 	}
-	return s.renderPreview(c, fiber.StatusOK, p, p.table.Mapping, "")
+	return err
 }
 
-func (s *Server) renderPreview(c *fiber.Ctx, status int, p *pendingUpload, mapping []string, errMsg string) error {
-	t := p.table
-	guessed := store.GuessMapping(t.Header)
-	cols := make([]mappingColumn, len(t.Header))
-	for i, h := range t.Header {
+func (s *Server) renderPreview(c *fiber.Ctx, status int, p *store.PendingImport, mapping []string, errMsg string) error {
+	guessed := store.GuessMapping(p.Header)
+	cols := make([]mappingColumn, len(p.Header))
+	for i, h := range p.Header {
 		cols[i] = mappingColumn{Index: i, Header: h, Known: guessed[i] != ""}
 		if i < len(mapping) {
 			cols[i].Field = mapping[i]
 		}
 	}
 	// The first rows, each padded to the header's width.
-	rows := make([]store.ImportRow, min(previewRows, len(t.Rows)))
-	for i, r := range t.Rows[:len(rows)] {
-		rows[i] = store.ImportRow{Line: r.Line, Cells: make([]string, len(t.Header))}
+	rows := make([]store.ImportRow, len(p.Preview))
+	for i, r := range p.Preview {
+		rows[i] = store.ImportRow{Line: r.Line, Cells: make([]string, len(p.Header))}
 		copy(rows[i].Cells, r.Cells)
 	}
 	data := s.page(c, "import.preview_title")
-	data["Token"] = c.Params("token")
-	data["FileName"] = p.fileName
-	data["Total"] = len(t.Rows)
+	data["Token"] = p.Token
+	data["FileName"] = p.FileName
+	data["Total"] = p.Total
 	data["Columns"] = cols
 	data["Rows"] = rows
 	data["Fields"] = store.ImportFields
 	data["Error"] = errMsg
-	if p.poolID != nil {
+	if p.PoolID != nil {
 		pools, err := s.store.ImportPools(c.UserContext(), currentUser(c))
 		if err != nil {
 			return err
 		}
 		for _, pl := range pools {
-			if pl.ID == *p.poolID {
+			if pl.ID == *p.PoolID {
 				data["Pool"] = pl
 			}
 		}
@@ -267,17 +223,19 @@ func (s *Server) renderPreview(c *fiber.Ctx, status int, p *pendingUpload, mappi
 // watches it on the status page.
 func (s *Server) importStart(c *fiber.Ctx) error {
 	u := currentUser(c)
-	token := c.Params("token")
-	p := s.uploads.get(token, u.ID)
-	if p == nil {
-		s.setFlash(c, "import.flash_expired")
-		return c.Redirect("/customers/import", fiber.StatusSeeOther)
+	p, err := s.store.PendingImport(c.UserContext(), u, c.Params("token"))
+	if err != nil {
+		return s.pendingUploadError(c, err)
 	}
-	mapping := make([]string, len(p.table.Header))
+	mapping := make([]string, len(p.Header))
 	for i := range mapping {
 		mapping[i] = strings.TrimSpace(c.FormValue("map_" + strconv.Itoa(i)))
 	}
-	req := store.ImportRequest{FileName: p.fileName, Header: p.table.Header, Rows: p.table.Rows, Mapping: mapping, PoolID: p.poolID}
+	rows, err := s.store.PendingImportRows(c.UserContext(), u, p.Token)
+	if err != nil {
+		return s.pendingUploadError(c, err)
+	}
+	req := store.ImportRequest{FileName: p.FileName, Header: p.Header, Rows: rows, Mapping: mapping, PoolID: p.PoolID}
 	id, err := s.store.BeginImport(c.UserContext(), u, req)
 	if err != nil {
 		if userFacing(err) {
@@ -290,7 +248,10 @@ func (s *Server) importStart(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	s.uploads.drop(token)
+	if err := s.store.FinishPendingImport(c.UserContext(), u, p.Token); err != nil {
+		// The import is recorded and must run; the upload expires anyway.
+		s.log.Warn("upload not retired", slog.Int64("import_id", id), slog.Any("err", err))
+	}
 	// The request's context ends with the request; the import must not.
 	// context.Background (not the request's) because fiber reuses the
 	// request context once the handler returns.

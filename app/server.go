@@ -38,8 +38,7 @@ type Server struct {
 	fiber    *fiber.App
 	assets   *assets
 	throttle *throttle
-	uploads  *uploadCache // parsed import files awaiting the user's go-ahead
-	data     dataOps      // in-process restore hand-off (routes_admin_data.go)
+	data     dataOps // in-process restore hand-off (routes_admin_data.go)
 
 	setupDone atomic.Bool
 	companyMu sync.RWMutex
@@ -53,8 +52,7 @@ type companySettings struct {
 
 // New builds the application with every route registered.
 func New(cfg *config.Config, st *store.Store, jobs Jobs, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, store: st, jobs: jobs, log: log, assets: loadAssets(), throttle: newThrottle(),
-		uploads: &uploadCache{m: map[string]*pendingUpload{}}}
+	s := &Server{cfg: cfg, store: st, jobs: jobs, log: log, assets: loadAssets(), throttle: newThrottle()}
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
 	engine.AddFuncMap(s.templateFuncs())
 	s.fiber = fiber.New(fiber.Config{

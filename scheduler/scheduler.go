@@ -149,7 +149,11 @@ func (s *Scheduler) Standard(recycleEvery time.Duration) error {
 		{Name: "db_maintenance", DailyAt: "03:30", Run: s.store.Optimize},
 		{Name: "session_cleanup", Every: time.Hour, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
 			n, err := s.store.DeleteExpiredSessions(ctx)
-			return fmt.Sprintf("%d expired sessions removed", n), err
+			if err != nil {
+				return "", err
+			}
+			u, err := s.store.CleanPendingImports(ctx) // import uploads never confirmed
+			return fmt.Sprintf("%d expired sessions removed, %d expired uploads removed", n, u), err
 		}},
 	} {
 		if err := s.Add(j); err != nil {

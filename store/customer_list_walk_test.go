@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 )
 
 // TestListCustomers_WalkMatchesPlainPlan checks that walking the sort
@@ -11,6 +12,13 @@ import (
 // returns, for every role, filter and sort, for the first pages by cursor.
 func TestListCustomers_WalkMatchesPlainPlan(t *testing.T) {
 	f := newFixture(t)
+	// One fixed instant for the whole test: the "no follow-up for 30 days"
+	// and "due today" filters are relative to s.Now(), and customer i=2265's
+	// last follow-up is exactly 30 days before the seeding instant, so a
+	// wall clock ticking over a second between the plain and the walked
+	// pass would move it in or out of the list.
+	at := time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC) // 10:00 in Shanghai, far from a day boundary
+	f.s.Now = func() time.Time { return at }
 	ctx := context.Background()
 	tag, err := f.s.SaveTag(ctx, f.admin, 0, "重点客户", "")
 	if err != nil {
