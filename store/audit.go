@@ -198,7 +198,7 @@ func (s *Store) AuditLog(ctx context.Context, actor *User, q AuditQuery) ([]*Aud
 // AuditEntities and AuditActions are the filter choices the admin page offers.
 var (
 	AuditEntities = []string{"user", "department", "customer", "contact", "followup", "opportunity", "stage", "pool",
-		"tag", "source", "session", "token", "webhook", "database"}
+		"task", "tag", "source", "session", "token", "webhook", "database"}
 	AuditActions = []string{AuditCreate, AuditUpdate, AuditDelete, AuditLogin, AuditLoginFailed, AuditLogout, AuditExport,
 		AuditImport, AuditBackup, AuditRestore, "claim", "release", "assign", "recycle", "transfer", "lock", "unlock",
 		"stage", AuditRevoke, "role"}

@@ -73,6 +73,9 @@ func (s *Store) remindBatch(ctx context.Context, interval time.Duration) (sent, 
 			if err := notify(ctx, tx, s.reminderNotice(r, isLate), now.Unix()); err != nil {
 				return err
 			}
+			if err := emitEvent(ctx, tx, now, EventTaskDue, func() any { return r.webhookData(isLate) }); err != nil {
+				return err
+			}
 			sent++
 			if isLate {
 				late++
@@ -109,6 +112,17 @@ func (s *Store) reminderNotice(r dueReminder, late bool) Notification {
 	return Notification{UserID: r.assignee, Kind: "task_reminder", TitleKey: "notify.task_reminder",
 		Args: map[string]any{"Task": r.title, "Due": s.localTime(r.dueAt), "Late": late, "TaskID": r.id},
 		Link: fmt.Sprintf("/tasks/%d", r.id), DedupKey: fmt.Sprintf("task:%d:remind:%d", r.id, r.remindAt)}
+}
+
+// webhookData is the task.due event's data: integrations hear of a task
+// when its reminder fires, the moment Tide tells the assignee.
+func (r dueReminder) webhookData(late bool) map[string]any {
+	data := map[string]any{"task_id": r.id, "title": r.title, "assignee_id": r.assignee,
+		"due_at": time.Unix(r.dueAt, 0).UTC().Format(time.RFC3339), "late": late}
+	if r.customer.Valid {
+		data["customer_id"] = r.customer.Int64
+	}
+	return data
 }
 
 // localTime formats unix seconds in the company time zone.

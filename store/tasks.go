@@ -280,7 +280,12 @@ func (s *Store) createTaskTx(ctx context.Context, tx *sql.Tx, v *Visibility, act
 	if err != nil {
 		return 0, fmt.Errorf("store: insert task: %w", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	return id, audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "task", EntityID: id,
+		Detail: fmt.Sprintf("%s (assignee %d)", *in.Title, assignee), ActorID: actor.ID})
 }
 
 func nonZero(p *int64) *int64 {
@@ -317,6 +322,10 @@ func (s *Store) UpdateTask(ctx context.Context, actor *User, id int64, in TaskIn
 		if err != nil {
 			return err
 		}
+		before, err := snapshot(ctx, tx, "tasks", id)
+		if err != nil {
+			return err
+		}
 		sets = append(sets, "updated_at = ?", "version = version + 1")
 		args = append(args, s.now().Unix(), id, cur.Version)
 		res, err := tx.ExecContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+` WHERE id = ? AND version = ?`, args...)
@@ -326,7 +335,7 @@ func (s *Store) UpdateTask(ctx context.Context, actor *User, id int64, in TaskIn
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &Error{Code: CodeConflict, Msg: M("task.err.stale")}
 		}
-		return nil
+		return auditUpdate(ctx, tx, s.now().Unix(), "task", "tasks", id, before)
 	})
 	if err != nil {
 		return nil, err
@@ -434,11 +443,14 @@ func (s *Store) DeleteTask(ctx context.Context, actor *User, id int64) error {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := taskVisible(ctx, tx, v, actor, id); err != nil {
+		t, err := taskVisible(ctx, tx, v, actor, id)
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = ?`, id)
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("store: delete task %d: %w", id, err)
+		}
+		return audit(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditDelete, Entity: "task", EntityID: id, Detail: t.Title, ActorID: actor.ID})
 	})
 }
 

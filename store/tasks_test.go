@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -139,6 +140,9 @@ func TestReminders_ExactlyOnceUnderConcurrentRuns(t *testing.T) {
 		remind := due.Add(-15 * time.Minute)
 		mustTask(t, f, f.salesA, newTask("回访客户", due, &remind))
 	}
+	if _, err := f.s.CreateWebhook(ctx, f.admin, WebhookInput{URL: ptr("http://127.0.0.1:9099/hook"), Events: &[]string{EventTaskDue}}); err != nil {
+		t.Fatal(err)
+	}
 	if res, _ := f.s.SendDueReminders(ctx, time.Minute); res.Reminded != 0 {
 		t.Fatalf("reminded %d before any was due", res.Reminded)
 	}
@@ -164,6 +168,16 @@ func TestReminders_ExactlyOnceUnderConcurrentRuns(t *testing.T) {
 	for _, n := range ns {
 		if n.Kind != "task_reminder" || n.Args["Late"] != false || n.Link == "" {
 			t.Errorf("notification %+v, want an on-time task_reminder with a link", n)
+		}
+	}
+	// Integrations hear of each reminder once too (task.due webhook).
+	due, err := f.s.DueWebhookDeliveries(ctx, 100)
+	if err != nil || len(due) != 5 {
+		t.Fatalf("task.due deliveries %d, want 5: %v", len(due), err)
+	}
+	for _, d := range due {
+		if !strings.Contains(string(d.Body), `"event":"task.due"`) {
+			t.Errorf("delivery body %s", d.Body)
 		}
 	}
 }
