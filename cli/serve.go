@@ -80,6 +80,9 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<-
 	if err := sched.Standard(cfg.Pools.RecycleInterval); err != nil {
 		return err
 	}
+	if err := setUpMail(cfg, st, sched); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {

@@ -36,6 +36,9 @@ type Store struct {
 	// Location is the company time zone: calendar-day rules ("10 claims a
 	// day", "due today") count days here. Set from config at start-up.
 	Location *time.Location
+	// Mail is the email configuration from config (outbox.go); the admin
+	// email page's settings override its SMTP part.
+	Mail MailConfig
 }
 
 // pragmas are applied to every connection; busy_timeout comes first so the
