@@ -83,8 +83,8 @@ func enqueue(ctx context.Context, tx *sql.Tx, o outboxRow, now int64) (bool, err
 // recipient is what the outbox needs to know about a user it mails.
 type recipient struct {
 	Email, Language, Name string
-	Kinds                map[string]bool
-	Digest               bool
+	Kinds                 map[string]bool
+	Digest                bool
 }
 
 // mailRecipient loads user id's address, language (their own, else the
