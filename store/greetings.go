@@ -235,13 +235,14 @@ func (s *Store) birthdaysOf(ctx context.Context, u morningUser, autoTags []strin
 		days = append(days, "02-29")
 	}
 	tagMarks := "''"
-	args := []any{u.id, days[0], days[len(days)-1]}
+	var args []any
 	if len(autoTags) > 0 {
 		tagMarks = strings.TrimSuffix(strings.Repeat("?,", len(autoTags)), ",")
 		for _, t := range autoTags {
 			args = append(args, t)
 		}
 	}
+	args = append(args, u.id, days[0], days[len(days)-1])
 	rows, err := s.r.QueryContext(ctx, `SELECT ct.id, c.id, ct.name, c.name, ct.email,
 			EXISTS (SELECT 1 FROM customer_tags x JOIN tags t ON t.id = x.tag_id WHERE x.customer_id = c.id AND t.name IN (`+tagMarks+`))
 		FROM customers c JOIN contacts ct ON ct.customer_id = c.id
