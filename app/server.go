@@ -135,8 +135,10 @@ func (s *Server) routes() {
 	s.poolAPIRoutes(api, adminOnly)
 	s.pipelineAPIRoutes(api, adminOnly)
 	s.oppImportAPIRoutes(api, adminOnly)
+	s.mailAPIRoutes(api, adminOnly)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
+	s.mailPublicRoutes(f)
 	ui := f.Group("", s.requireLogin)
 	ui.Get("/", s.home)
 	ui.Get("/profile", s.profile)
@@ -148,6 +150,7 @@ func (s *Server) routes() {
 	s.poolUIRoutes(ui, adminOnly)
 	s.oppImportRoutes(ui, adminOnly)
 	s.pipelineUIRoutes(ui, adminOnly)
+	s.mailUIRoutes(ui, adminOnly)
 
 	ui.Get("/admin/users", adminOnly, s.adminUsers)
 	ui.Get("/admin/users/new", adminOnly, s.adminUserNew)

@@ -22,12 +22,22 @@ import (
 
 // CampaignInput is the campaign form.
 type CampaignInput struct {
-	Name     string        `json:"name"`
-	Language string        `json:"language"`
-	Subject  string        `json:"subject"`
-	Body     string        `json:"body"`
-	Tags     []string      `json:"tags"`
-	Filters  CustomerQuery `json:"filters"`
+	Name     string          `json:"name"`
+	Language string          `json:"language"`
+	Subject  string          `json:"subject"`
+	Body     string          `json:"body"`
+	Tags     []string        `json:"tags"`
+	Filters  CampaignFilters `json:"filters"`
+}
+
+// CampaignFilters are the customer list filters a campaign may add to its
+// tags; Owner is "", "me" or a user id, as on the customer list.
+type CampaignFilters struct {
+	Status string `json:"status,omitempty"`
+	Level  string `json:"level,omitempty"`
+	Source string `json:"source,omitempty"`
+	Region string `json:"region,omitempty"`
+	Owner  string `json:"owner,omitempty"`
 }
 
 // Campaign is a sent campaign with its send log counts.
@@ -95,8 +105,8 @@ func (in *CampaignInput) validate() error {
 // campaignTargets finds the primary contacts of the customers u may see
 // that carry any of the tags and match the filters, once per address.
 func (s *Store) campaignTargets(ctx context.Context, u *User, in CampaignInput) ([]campaignTarget, int, error) {
-	q := in.Filters
-	q.Q, q.PoolID = "", 0
+	fl := in.Filters
+	q := CustomerQuery{Status: fl.Status, Level: fl.Level, Source: fl.Source, Region: fl.Region, Owner: fl.Owner}
 	seen := map[int64]bool{}
 	var ids []int64
 	for _, tag := range in.Tags {
