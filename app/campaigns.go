@@ -1,7 +1,6 @@
 package app
 
 import (
-	"html/template"
 	"strconv"
 	"strings"
 
@@ -91,9 +90,6 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, in store.CampaignI
 	}
 	data := s.page(c, "mailui.campaign_new")
 	data["Form"], data["Errors"], data["Preview"] = in, errs, p
-	if p != nil {
-		data["PreviewHTML"] = template.HTML(p.HTML) // rendered by the store from escaped parts
-	}
 	data["Tags"], data["Picked"], data["Sources"] = tags, picked, sources
 	data["Levels"], data["Statuses"], data["Langs"] = store.Levels, store.Statuses, i18n.Languages
 	data["Placeholders"] = placeholderHint()

@@ -179,7 +179,8 @@ func (s *Store) PreviewCampaign(ctx context.Context, u *User, in CampaignInput) 
 			p.Subject, p.Text, p.HTML = renderCampaign(in, company, &targets[i].greetingTarget)
 		}
 	}
-	fill := strings.NewReplacer(markBase, strings.TrimRight(s.Mail.BaseURL, "/"), markUnsubscribe, "#")
+	base := strings.TrimRight(s.Mail.BaseURL, "/")
+	fill := strings.NewReplacer(markBase, base, markUnsubscribe, base+"/unsubscribe?…")
 	p.Text, p.HTML = fill.Replace(p.Text), fill.Replace(p.HTML)
 	return p, nil
 }
