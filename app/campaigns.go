@@ -100,17 +100,23 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, in store.CampaignI
 	return c.Status(status).Render("mail/campaign_new", data)
 }
 
-// campaignShow is a campaign's send log: counts and one line per recipient.
-func (s *Server) campaignShow(c *fiber.Ctx) error {
+// campaignWithLog loads the :id campaign the user may see and its send log.
+func (s *Server) campaignWithLog(c *fiber.Ctx) (*store.Campaign, []store.CampaignRecipient, error) {
 	id, err := paramID(c)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	cp, err := s.store.Campaign(c.UserContext(), currentUser(c), id)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	log, err := s.store.CampaignLog(c.UserContext(), currentUser(c), id)
+	return cp, log, err
+}
+
+// campaignShow is a campaign's send log: counts and one line per recipient.
+func (s *Server) campaignShow(c *fiber.Ctx) error {
+	cp, log, err := s.campaignWithLog(c)
 	if err != nil {
 		return err
 	}
@@ -131,15 +137,7 @@ func (s *Server) apiCampaigns(c *fiber.Ctx) error {
 
 // apiCampaign answers a campaign with its send log.
 func (s *Server) apiCampaign(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	cp, err := s.store.Campaign(c.UserContext(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	log, err := s.store.CampaignLog(c.UserContext(), currentUser(c), id)
+	cp, log, err := s.campaignWithLog(c)
 	if err != nil {
 		return err
 	}

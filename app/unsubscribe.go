@@ -54,22 +54,5 @@ func (s *Server) renderUnsubscribe(c *fiber.Ctx, r store.UnsubscribeRequest, don
 // contactGreeting queues the birthday greeting to one contact (the
 // one-click button beside a contact); a refusal shows on the customer page.
 func (s *Server) contactGreeting(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	u := currentUser(c)
-	ct, err := s.store.Contact(c.UserContext(), u, id)
-	if err != nil {
-		return err
-	}
-	if err := s.store.QueueGreeting(c.UserContext(), u, id); err != nil {
-		if !userFacing(err) {
-			return err
-		}
-		_, alert := formErrors(c, err, nil)
-		return s.renderCustomer(c, fiber.StatusConflict, ct.CustomerID, detailState{Alert: alert})
-	}
-	s.setFlash(c, "mailui.flash.greeting_queued")
-	return c.Redirect("/customers/"+strconv.FormatInt(ct.CustomerID, 10)+"#contacts", fiber.StatusSeeOther)
+	return s.contactAction(c, s.store.QueueGreeting, "mailui.flash.greeting_queued")
 }
