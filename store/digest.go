@@ -107,11 +107,17 @@ func (s *Store) recyclingSoon(ctx context.Context, userID int64) ([]DigestItem, 
 	return out, nil
 }
 
+// digestWindow is how many hours after reminders.digest_hour a digest may
+// still go out, so a server that was down at that hour catches up in the
+// morning rather than mailing "your day" in the evening.
+const digestWindow = 4
+
 // SendDigests queues today's digest for every user who opted in, has an
-// address, and whose local time has passed reminders.digest_hour. Once per
-// user and local day (dedup key); a day with nothing to tell sends nothing.
+// address, and whose local time is within digestWindow hours after
+// reminders.digest_hour. Once per user and local day (dedup key); a day
+// with nothing to tell sends nothing.
 func (s *Store) SendDigests(ctx context.Context) (int, error) {
-	users, err := s.morningUsers(ctx, s.Mail.DigestHour)
+	users, err := s.morningUsers(ctx, s.Mail.DigestHour, s.Mail.DigestHour+digestWindow)
 	if err != nil {
 		return 0, err
 	}

@@ -13,12 +13,7 @@ func TestDigest_OnePerMorning_TodayOverdueFollowupsRecycling(t *testing.T) {
 	now := f.now() // 09:00 in Shanghai, 2026-11-27
 	soon, _ := f.taggedCustomer(t, f.salesA, "快回收公司", "", "甲", "", "")
 	due, _ := f.taggedCustomer(t, f.salesA, "待跟进公司", "", "乙", "", "")
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := f.s.w.ExecContext(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := func(q string, args ...any) { t.Helper(); f.exec(t, q, args...) }
 	exec(`UPDATE pools SET recycle_no_followup_days = 30, recycle_warn_days = 5 WHERE id = 1`)
 	exec(`UPDATE customers SET home_pool_id = 1, owned_since = ?, last_followup_at = ? WHERE id = ?`,
 		now.AddDate(0, 0, -60).Unix(), now.AddDate(0, 0, -27).Unix(), soon.ID)
@@ -72,5 +67,23 @@ func TestDigest_OnePerMorning_TodayOverdueFollowupsRecycling(t *testing.T) {
 	f.advance(24 * time.Hour)
 	if n, err := f.s.SendDigests(ctx); err != nil || n != 1 {
 		t.Fatalf("next day: %d %v", n, err)
+	}
+}
+
+func TestDigest_OnlyInTheMorningWindow_InUsersZone(t *testing.T) {
+	f := newMailFixture(t)
+	ctx := context.Background()
+	// 01:00 UTC: 09:00 in Shanghai, 17:00 the day before in Los Angeles.
+	f.exec(t, `INSERT INTO tasks (title, kind, due_at, assignee_id, created_at, updated_at) VALUES ('回访', 'callback', ?, ?, 0, 0)`,
+		f.now().Add(-48*time.Hour).Unix(), f.salesA.ID)
+	if _, err := f.s.SaveMailPrefs(ctx, f.salesA, MailPrefs{Digest: true, TimeZone: "America/Los_Angeles"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := f.s.SendDigests(ctx); n != 0 {
+		t.Fatal("digest sent at 17:00 local time")
+	}
+	f.advance(16 * time.Hour) // 09:00 in Los Angeles
+	if n, _ := f.s.SendDigests(ctx); n != 1 {
+		t.Fatal("no digest in the Los Angeles morning")
 	}
 }

@@ -182,7 +182,7 @@ type BirthdayResult struct {
 // years.
 func (s *Store) RemindBirthdays(ctx context.Context) (BirthdayResult, error) {
 	var res BirthdayResult
-	users, err := s.morningUsers(ctx, s.Mail.BirthdayHour)
+	users, err := s.morningUsers(ctx, s.Mail.BirthdayHour, 24)
 	if err != nil {
 		return res, err
 	}
@@ -206,8 +206,9 @@ type morningUser struct {
 	local time.Time
 }
 
-// morningUsers lists active users whose local time is past hour today.
-func (s *Store) morningUsers(ctx context.Context, hour int) ([]morningUser, error) {
+// morningUsers lists active users whose local time today is at or past
+// hour and before until.
+func (s *Store) morningUsers(ctx context.Context, hour, until int) ([]morningUser, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, time_zone FROM users WHERE active = 1 ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: morning users: %w", err)
@@ -221,7 +222,7 @@ func (s *Store) morningUsers(ctx context.Context, hour int) ([]morningUser, erro
 			return nil, err
 		}
 		local := s.now().In(s.zoneOf(tz))
-		if local.Hour() >= hour {
+		if local.Hour() >= hour && local.Hour() < until {
 			out = append(out, morningUser{id: id, local: local})
 		}
 	}

@@ -110,3 +110,11 @@ func (f *mailFixture) taggedCustomer(t *testing.T, u *User, name, tag, contact, 
 }
 
 func closedPort(t *testing.T) int { return mailtest.ClosedPort(t) }
+
+// exec runs SQL on the writer, for facts no public method sets directly.
+func (f *mailFixture) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := f.s.w.ExecContext(context.Background(), q, args...); err != nil {
+		t.Fatal(err)
+	}
+}

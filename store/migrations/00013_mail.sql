@@ -61,8 +61,8 @@ CREATE TABLE outbox (
     late            INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1)),
     created_at      INTEGER NOT NULL
 ) STRICT;
--- The sender: rows to send or whose lease ran out, by time.
-CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE status IN ('queued', 'sending');
+-- The sender: queued rows that are due, by time.
+CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
 CREATE INDEX outbox_status ON outbox(status, id DESC);
 CREATE INDEX outbox_campaign ON outbox(campaign_id, id) WHERE campaign_id IS NOT NULL;
 
