@@ -108,7 +108,15 @@ func client(st Settings) (*gomail.Client, error) {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
 	if st.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(st.Username), gomail.WithPassword(st.Password))
+		// Over TLS the strongest mechanism the server offers is chosen;
+		// without TLS go-mail offers only challenge-response mechanisms, so
+		// PLAIN is named — and go-mail still refuses to send it in clear
+		// text to anything but localhost.
+		auth := gomail.SMTPAuthAutoDiscover
+		if st.TLS == TLSNone {
+			auth = gomail.SMTPAuthPlain
+		}
+		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(st.Username), gomail.WithPassword(st.Password))
 	}
 	return gomail.NewClient(st.Host, opts...)
 }

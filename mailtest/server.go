@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -32,6 +33,8 @@ type Server struct {
 	messages []*Message
 	failNext int
 	rejected map[string]bool
+	user     string
+	password string
 }
 
 // Message is one accepted message.
@@ -85,6 +88,14 @@ func (s *Server) Reject(addr string) {
 	s.mu.Unlock()
 }
 
+// RequireAuth makes AUTH PLAIN accept only these credentials; a wrong
+// password is answered 535, as a real server does.
+func (s *Server) RequireAuth(user, password string) {
+	s.mu.Lock()
+	s.user, s.password = user, password
+	s.mu.Unlock()
+}
+
 // Messages returns the messages accepted so far.
 func (s *Server) Messages() []*Message {
 	s.mu.Lock()
@@ -109,6 +120,22 @@ type session struct {
 	s    *Server
 	from string
 	to   []string
+}
+
+// AuthMechanisms offers PLAIN (the server allows it without TLS: tests
+// run on 127.0.0.1).
+func (x *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+// Auth checks PLAIN credentials against RequireAuth's.
+func (x *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, password string) error {
+		x.s.mu.Lock()
+		defer x.s.mu.Unlock()
+		if user != x.s.user || password != x.s.password {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication failed: bad username or password"}
+		}
+		return nil
+	}), nil
 }
 
 func (x *session) Reset()        { x.from, x.to = "", nil }

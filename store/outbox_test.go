@@ -350,3 +350,25 @@ func TestSendTestEmail_ClosedPort_ShowsTheError(t *testing.T) {
 		t.Fatalf("closed port: %v", err)
 	}
 }
+
+func TestSendTestEmail_WrongPassword_ShowsServerReply(t *testing.T) {
+	f := newMailFixture(t)
+	ctx := context.Background()
+	f.smtp.RequireAuth("crm", "right-password")
+	in := SMTPInput{Host: f.smtp.Host(), Port: f.smtp.PortString(), TLS: "none", Username: "crm", Password: ptr("wrong-password"), From: "crm@example.com"}
+	if err := f.s.SaveSMTPSettings(ctx, f.admin, in); err != nil {
+		t.Fatal(err)
+	}
+	err := f.s.SendTestEmail(ctx, f.admin, "boss@example.com")
+	e, _ := AsError(err)
+	if e == nil || !strings.Contains(e.Fields["to"].Args["Error"].(string), "535") {
+		t.Fatalf("wrong password: %v", err)
+	}
+	in.Password = ptr("right-password")
+	if err := f.s.SaveSMTPSettings(ctx, f.admin, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SendTestEmail(ctx, f.admin, "boss@example.com"); err != nil {
+		t.Fatalf("right password: %v", err)
+	}
+}
