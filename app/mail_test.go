@@ -155,3 +155,32 @@ func TestCampaignPages_PreviewSendLog(t *testing.T) {
 		t.Fatalf("API list: %v", list)
 	}
 }
+
+func TestAdminEmail_FailuresListedWithServerReply_Retry(t *testing.T) {
+	e, smtp := newMailEnv(t)
+	ctx := context.Background()
+	admin, _ := e.st.UserByUsername(ctx, "admin")
+	cust, err := e.st.CreateCustomer(ctx, admin, store.CustomerInput{Name: ptrTo("星河科技")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := e.st.CreateContact(ctx, admin, cust.ID, store.ContactInput{Name: ptrTo("李雷"), Email: ptrTo("gone@xinghe.cn")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	smtp.Reject("gone@xinghe.cn")
+	if err := e.st.QueueGreeting(ctx, admin, ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SendDueMail(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := e.loggedIn("admin", "")
+	r := c.get("/admin/email").wantStatus(t, http.StatusOK).wantContains(t, "gone@xinghe.cn", "550", "does not exist")
+	m := regexp.MustCompile(`action="(/admin/email/outbox/\d+/retry)"`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatal("no retry button")
+	}
+	c.form(m[1], url.Values{}).wantRedirect(t, "/admin/email")
+	c.get("/admin/email").wantContains(t, "No failed emails.")
+}
