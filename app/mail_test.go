@@ -86,13 +86,14 @@ func TestUnsubscribePage_ForgedRefusedValidWorksWithoutLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ct, err := e.st.CreateContact(ctx, li, cust.ID, store.ContactInput{Name: ptrTo("李雷"), Email: ptrTo("lilei@xinghe.cn")})
+	today := "1990-" + e.st.Now().In(e.cfg.Location).Format("01-02")
+	ct, err := e.st.CreateContact(ctx, li, cust.ID, store.ContactInput{Name: ptrTo("李雷"), Email: ptrTo("lilei@xinghe.cn"), Birthday: &today})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The greeting button on the customer page.
 	sales := e.loggedIn("li", "")
-	sales.get(pathf("/customers/%d", cust.ID)).wantContains(t, pathf("/contacts/%d/greeting", ct.ID))
+	sales.get(pathf("/customers/%d", cust.ID)).wantContains(t, pathf("/contacts/%d/greeting", ct.ID), "今天生日")
 	sales.form(pathf("/contacts/%d/greeting", ct.ID), url.Values{}).wantRedirect(t, pathf("/customers/%d", cust.ID))
 	sales.form(pathf("/contacts/%d/greeting", ct.ID), url.Values{}).wantStatus(t, http.StatusConflict).wantContains(t, "今年已给「李雷」发送过生日祝福")
 	if _, err := e.st.SendDueMail(ctx); err != nil {
