@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -127,6 +128,13 @@ func (s *Server) contactUpdate(c *fiber.Ctx) error {
 
 // contactDelete removes a contact and returns to its customer.
 func (s *Server) contactDelete(c *fiber.Ctx) error {
+	return s.contactAction(c, s.store.DeleteContact, "flash.contact_deleted")
+}
+
+// contactAction runs act on a contact the user may see, then returns to
+// its customer's contacts with a flash, or shows the refusal on the
+// customer page.
+func (s *Server) contactAction(c *fiber.Ctx, act func(context.Context, *store.User, int64) error, flash string) error {
 	id, err := paramID(c)
 	if err != nil {
 		return err
@@ -136,14 +144,14 @@ func (s *Server) contactDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteContact(c.UserContext(), u, id); err != nil {
+	if err := act(c.UserContext(), u, id); err != nil {
 		if !userFacing(err) {
 			return err
 		}
 		_, alert := formErrors(c, err, nil)
 		return s.renderCustomer(c, fiber.StatusConflict, ct.CustomerID, detailState{Alert: alert})
 	}
-	s.setFlash(c, "flash.contact_deleted")
+	s.setFlash(c, flash)
 	return c.Redirect("/customers/"+strconv.FormatInt(ct.CustomerID, 10)+"#contacts", fiber.StatusSeeOther)
 }
 

@@ -35,6 +35,9 @@ func (s *Server) profilePage(c *fiber.Ctx, status int, form fiber.Map, errs map[
 	data["Tokens"] = toks
 	data["NewToken"] = newToken
 	data["Now"] = s.store.Now()
+	if data["MailPrefs"], err = s.mailPrefsFor(c); err != nil {
+		return err
+	}
 	return c.Status(status).Render("profile/index", data)
 }
 

@@ -136,8 +136,10 @@ func (s *Server) routes() {
 	s.oppImportAPIRoutes(api, adminOnly)
 	s.taskAPIRoutes(api, adminOnly)
 	s.adminDataAPIRoutes(api, adminOnly)
+	s.mailAPIRoutes(api, adminOnly)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
+	s.mailPublicRoutes(f)
 	ui := f.Group("", s.requireLogin)
 	ui.Get("/", s.home)
 	ui.Get("/profile", s.profile)
@@ -151,6 +153,7 @@ func (s *Server) routes() {
 	s.pipelineUIRoutes(ui, adminOnly)
 	s.taskUIRoutes(ui, adminOnly)
 	s.adminDataUIRoutes(ui, adminOnly)
+	s.mailUIRoutes(ui, adminOnly)
 
 	ui.Get("/admin/users", adminOnly, s.adminUsers)
 	ui.Get("/admin/users/new", adminOnly, s.adminUserNew)

@@ -110,6 +110,9 @@ func serveOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, addr *
 	if err := sched.Add(sched.ReminderJob(cfg.Reminders.Interval)); err != nil {
 		return nil, err
 	}
+	if err := setUpMail(cfg, st, sched); err != nil {
+		return nil, err
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -75,6 +75,8 @@ type SMTP struct {
 	Password string
 	From     string
 	TLS      string
+	// RatePerMinute bounds how many emails leave per minute (0: no limit).
+	RatePerMinute int `mapstructure:"rate_per_minute"`
 }
 
 // Admin is the first administrator created at start when no user exists.
@@ -86,6 +88,10 @@ type Admin struct {
 // Reminders sets how often the reminder job looks for due reminders.
 type Reminders struct {
 	Interval time.Duration
+	// BirthdayHour and DigestHour are the local hours (each user's time
+	// zone) from which birthday reminders and the daily digest go out.
+	BirthdayHour int `mapstructure:"birthday_hour"`
+	DigestHour   int `mapstructure:"digest_hour"`
 }
 
 // Pools sets how often the recycle job runs.
@@ -132,6 +138,11 @@ var defaults = map[string]any{
 	"backup.compress":        false,
 	"backup.dir":             "",
 	"webhooks.interval":      "15s",
+
+	// Email pacing and morning hours.
+	"smtp.rate_per_minute":    60,
+	"reminders.birthday_hour": 8,
+	"reminders.digest_hour":   8,
 }
 
 // Keys returns every known key, sorted.
@@ -207,6 +218,9 @@ func (c *Config) validate() error {
 	if c.Reminders.Interval < time.Second {
 		return &Error{Key: "reminders.interval", Msg: "must be at least 1s"}
 	}
+	if err := c.validateMail(); err != nil {
+		return err
+	}
 	if c.Pools.RecycleInterval < time.Second {
 		return &Error{Key: "pools.recycle_interval", Msg: "must be at least 1s"}
 	}
@@ -262,4 +276,17 @@ func validLanguage(l string) bool {
 		}
 	}
 	return false
+}
+
+// validateMail checks the email pacing and morning hours.
+func (c *Config) validateMail() error {
+	if c.SMTP.RatePerMinute < 0 {
+		return &Error{Key: "smtp.rate_per_minute", Msg: "must be 0 (no limit) or more"}
+	}
+	for key, h := range map[string]int{"reminders.birthday_hour": c.Reminders.BirthdayHour, "reminders.digest_hour": c.Reminders.DigestHour} {
+		if h < 0 || h > 23 {
+			return &Error{Key: key, Msg: fmt.Sprintf("%d is not an hour (0-23)", h)}
+		}
+	}
+	return nil
 }

@@ -63,7 +63,7 @@ func DeliverWebhooks(ctx context.Context, st *store.Store, client *http.Client) 
 	for _, it := range items {
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(it store.OutboxItem) {
+		go func(it store.WebhookOutboxItem) {
 			defer func() { <-sem; wg.Done() }()
 			out := deliver(ctx, client, it)
 			if out.OK() {
@@ -82,7 +82,7 @@ func DeliverWebhooks(ctx context.Context, st *store.Store, client *http.Client) 
 	return fmt.Sprintf("%d delivered, %d failed", ok.Load(), failed.Load()), recordErr
 }
 
-func deliver(ctx context.Context, client *http.Client, it store.OutboxItem) store.DeliveryOutcome {
+func deliver(ctx context.Context, client *http.Client, it store.WebhookOutboxItem) store.DeliveryOutcome {
 	start := time.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, it.URL, bytes.NewReader(it.Body))
 	if err != nil {

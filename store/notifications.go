@@ -11,29 +11,37 @@ import (
 // Notification is one in-app notice (通知) for one user. The title is a
 // catalogue key with arguments, translated when shown.
 type Notification struct {
-	ID        int64          `json:"id"`
-	UserID    int64          `json:"-"`
-	Kind      string         `json:"kind"`
-	TitleKey  string         `json:"-"`
-	Args      map[string]any `json:"-"`
-	Link      string         `json:"link"`
-	DedupKey  string         `json:"-"`
-	CreatedAt time.Time      `json:"created_at"`
-	ReadAt    *time.Time     `json:"read_at"`
+	ID       int64          `json:"id"`
+	UserID   int64          `json:"-"`
+	Kind     string         `json:"kind"`
+	TitleKey string         `json:"-"`
+	Args     map[string]any `json:"-"`
+	Link     string         `json:"link"`
+	DedupKey string         `json:"-"`
+	// DueAt is when what it tells of fell due (unix seconds), when that is
+	// earlier than its writing: the email copy's lateness counts from it.
+	DueAt     int64      `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	ReadAt    *time.Time `json:"read_at"`
 }
 
 // notify stores a notification inside the caller's transaction. With a
-// DedupKey it is written at most once, ever.
+// DedupKey it is written at most once, ever. When the recipient wants
+// this kind by email too, the email is queued in the same transaction.
 func notify(ctx context.Context, tx *sql.Tx, n Notification, now int64) error {
 	args, _ := json.Marshal(n.Args)
 	var dedup any
 	if n.DedupKey != "" {
 		dedup = n.DedupKey
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, title_key, args, link, dedup_key, created_at)
+	res, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, title_key, args, link, dedup_key, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`, n.UserID, n.Kind, n.TitleKey, string(args), n.Link, dedup, now)
 	if err != nil {
 		return fmt.Errorf("store: notify %d: %w", n.UserID, err)
+	}
+	if added, _ := res.RowsAffected(); added == 1 {
+		id, _ := res.LastInsertId()
+		return emailNotification(ctx, tx, n, id, now) // outbox.go: the email copy, when wanted
 	}
 	return nil
 }

@@ -40,6 +40,9 @@ type Store struct {
 	// Self lists this server's own addresses, so a webhook cannot point
 	// back at it (set by the server; nil in the shell and most tests).
 	Self SelfAddresses
+	// Mail is the email configuration from config (outbox.go); the admin
+	// email page's settings override its SMTP part.
+	Mail MailConfig
 }
 
 // pragmas are applied to every connection; busy_timeout comes first so the

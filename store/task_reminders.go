@@ -111,7 +111,7 @@ func dueReminders(ctx context.Context, tx *sql.Tx, now int64) ([]dueReminder, er
 func (s *Store) reminderNotice(r dueReminder, late bool) Notification {
 	return Notification{UserID: r.assignee, Kind: "task_reminder", TitleKey: "notify.task_reminder",
 		Args: map[string]any{"Task": r.title, "Due": s.localTime(r.dueAt), "Late": late, "TaskID": r.id},
-		Link: fmt.Sprintf("/tasks/%d", r.id), DedupKey: fmt.Sprintf("task:%d:remind:%d", r.id, r.remindAt)}
+		Link: fmt.Sprintf("/tasks/%d", r.id), DedupKey: fmt.Sprintf("task:%d:remind:%d", r.id, r.remindAt), DueAt: r.remindAt}
 }
 
 // webhookData is the task.due event's data: integrations hear of a task

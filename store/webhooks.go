@@ -329,8 +329,8 @@ func (s *Store) SendTestWebhook(ctx context.Context, actor *User, id int64) erro
 	})
 }
 
-// OutboxItem is one queued delivery with what the sender needs.
-type OutboxItem struct {
+// WebhookOutboxItem is one queued webhook delivery with what the sender needs.
+type WebhookOutboxItem struct {
 	ID        int64
 	WebhookID int64
 	URL       string
@@ -341,7 +341,7 @@ type OutboxItem struct {
 }
 
 // DueWebhookDeliveries returns up to limit queued deliveries that are due.
-func (s *Store) DueWebhookDeliveries(ctx context.Context, limit int) ([]OutboxItem, error) {
+func (s *Store) DueWebhookDeliveries(ctx context.Context, limit int) ([]WebhookOutboxItem, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT o.id, o.webhook_id, w.url, w.secret, o.event, o.body, o.attempts
 		FROM webhook_outbox o JOIN webhooks w ON w.id = o.webhook_id
 		WHERE o.status = 'pending' AND o.next_at <= ? AND (w.enabled = 1 OR o.event = ?) ORDER BY o.next_at, o.id LIMIT ?`,
@@ -350,9 +350,9 @@ func (s *Store) DueWebhookDeliveries(ctx context.Context, limit int) ([]OutboxIt
 		return nil, fmt.Errorf("store: due webhooks: %w", err)
 	}
 	defer rows.Close()
-	var out []OutboxItem
+	var out []WebhookOutboxItem
 	for rows.Next() {
-		var it OutboxItem
+		var it WebhookOutboxItem
 		var body string
 		if err := rows.Scan(&it.ID, &it.WebhookID, &it.URL, &it.Secret, &it.Event, &body, &it.Attempts); err != nil {
 			return nil, err
@@ -376,7 +376,7 @@ func (o DeliveryOutcome) OK() bool { return o.StatusCode >= 200 && o.StatusCode 
 // RecordWebhookDelivery logs an attempt and schedules the next one with
 // exponential back-off (30 s, 1 min, 2 min, … at most an hour apart),
 // giving up after webhookMaxAttempts.
-func (s *Store) RecordWebhookDelivery(ctx context.Context, it OutboxItem, o DeliveryOutcome) error {
+func (s *Store) RecordWebhookDelivery(ctx context.Context, it WebhookOutboxItem, o DeliveryOutcome) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		attempt := it.Attempts + 1
