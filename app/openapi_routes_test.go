@@ -20,6 +20,10 @@ import (
 // apiPrefix is where the JSON API is mounted.
 const apiPrefix = "/api/v1"
 
+// publicRoutes are the API routes answered without credentials (mounted
+// before requireAPIUser); every other route can answer 401.
+var publicRoutes = map[string]bool{"POST /auth/login": true, "GET /openapi.json": true}
+
 // undocumentedRoutes are the API routes deliberately absent from the
 // document: the document itself is not described in itself.
 var undocumentedRoutes = map[string]bool{"GET /openapi.json": true}
@@ -40,6 +44,18 @@ func specPath(fiberPath string) string {
 func servedOperations(t *testing.T, e *testEnv) map[string]bool {
 	t.Helper()
 	ops := map[string]bool{}
+	for op := range servedRoutes(t, e) {
+		ops[op] = true
+	}
+	return ops
+}
+
+// servedRoutes maps "METHOD /path" (as servedOperations) to the number of
+// handlers of the route: more than one means a role check (adminOnly,
+// requireRole) runs before the handler.
+func servedRoutes(t *testing.T, e *testEnv) map[string]int {
+	t.Helper()
+	ops := map[string]int{}
 	for _, r := range e.srv.Handler().GetRoutes(true) {
 		if r.Method == http.MethodHead || !strings.HasPrefix(r.Path, apiPrefix+"/") {
 			continue
@@ -49,18 +65,17 @@ func servedOperations(t *testing.T, e *testEnv) map[string]bool {
 			t.Errorf("route %s %s: wildcard or optional parameter has no OpenAPI equivalent", r.Method, r.Path)
 			continue
 		}
-		ops[r.Method+" "+specPath(p)] = true
+		ops[r.Method+" "+specPath(p)] = len(r.Handlers)
 	}
 	return ops
 }
 
 // documentedOperations lists "METHOD /path" for every operation in the
 // served document.
-func documentedOperations(t *testing.T) map[string]bool {
-	t.Helper()
+func documentedOperations() (map[string]bool, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(openapiJSON)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	ops := map[string]bool{}
 	for path, item := range doc.Paths.Map() {
@@ -68,7 +83,7 @@ func documentedOperations(t *testing.T) map[string]bool {
 			ops[method+" "+path] = true
 		}
 	}
-	return ops
+	return ops, nil
 }
 
 func TestOpenAPIMatchesRoutes(t *testing.T) {
@@ -76,7 +91,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if len(served) == 0 {
 		t.Fatal("no routes found under " + apiPrefix + ": is the API still mounted there?")
 	}
-	for _, msg := range routeDrift(served, documentedOperations(t), undocumentedRoutes) {
+	documented, err := documentedOperations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range routeDrift(served, documented, undocumentedRoutes) {
 		t.Error(msg)
 	}
 }
@@ -138,6 +157,64 @@ func TestSpecPath(t *testing.T) {
 	} {
 		if got := specPath(in); got != want {
 			t.Errorf("specPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// requiredErrors lists the error statuses an operation can answer whatever
+// its handler does, because shared middleware and the store give them:
+// 401 without credentials (requireAPIUser), 403 from a role check, a
+// read-only token or a missing CSRF token on writes, 413 from the body
+// limit and 503 when storage refuses a write, 400 for a body that does not
+// parse (when the operation takes one), 404 for an id that does not exist or is not visible.
+func requiredErrors(op string, handlers int, hasBody bool) []string {
+	method, path, _ := strings.Cut(op, " ")
+	var want []string
+	write := method != http.MethodGet
+	if hasBody {
+		want = append(want, "400")
+	}
+	if !publicRoutes[op] {
+		want = append(want, "401")
+		if write || handlers > 1 {
+			want = append(want, "403")
+		}
+	}
+	if strings.Contains(path, "{") {
+		want = append(want, "404")
+	}
+	if write {
+		want = append(want, "413")
+		if !publicRoutes[op] {
+			want = append(want, "503")
+		}
+	}
+	return want
+}
+
+// TestOpenAPIDocumentsCommonErrors checks that every served operation
+// documents the error responses the shared middleware can give it, so a
+// client generated from the document knows about them.
+func TestOpenAPIDocumentsCommonErrors(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openapiJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for op, handlers := range servedRoutes(t, newEnv(t, nil)) {
+		method, path, _ := strings.Cut(op, " ")
+		item := doc.Paths.Find(path)
+		if item == nil || item.GetOperation(method) == nil {
+			continue // TestOpenAPIMatchesRoutes reports it
+		}
+		o := item.GetOperation(method)
+		var missing []string
+		for _, status := range requiredErrors(op, handlers, o.RequestBody != nil) {
+			if o.Responses.Value(status) == nil {
+				missing = append(missing, status)
+			}
+		}
+		if len(missing) > 0 {
+			t.Errorf("%s documents no %s response (use #/components/responses/Error)", op, strings.Join(missing, ", "))
 		}
 	}
 }
