@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -48,6 +50,9 @@ const (
 	AuditBackup      = "backup_download"
 	AuditRestore     = "restore"
 	AuditRevoke      = "revoke"
+	AuditSend        = "send"
+	AuditUnsubscribe = "unsubscribe"
+	AuditRetry       = "retry"
 )
 
 // AuditEntry is what a mutation records.
@@ -198,10 +203,11 @@ func (s *Store) AuditLog(ctx context.Context, actor *User, q AuditQuery) ([]*Aud
 // AuditEntities and AuditActions are the filter choices the admin page offers.
 var (
 	AuditEntities = []string{"user", "department", "customer", "contact", "followup", "opportunity", "stage", "pool",
-		"task", "tag", "source", "session", "token", "webhook", "database"}
+		"task", "tag", "source", "session", "token", "webhook", "database",
+		"mail_settings", "greeting_settings", "campaign", "mail_prefs", "outbox"}
 	AuditActions = []string{AuditCreate, AuditUpdate, AuditDelete, AuditLogin, AuditLoginFailed, AuditLogout, AuditExport,
 		AuditImport, AuditBackup, AuditRestore, "claim", "release", "assign", "recycle", "transfer", "lock", "unlock",
-		"stage", AuditRevoke, "role"}
+		"stage", AuditRevoke, "role", AuditSend, AuditUnsubscribe, AuditRetry}
 )
 
 // eventAudit maps a customer timeline kind to its audit action, so these
@@ -261,16 +267,41 @@ func auditUpdate(ctx context.Context, tx *sql.Tx, now int64, entity, table strin
 
 // auditDiff records the fields that differ between two snapshots.
 func auditDiff(ctx context.Context, tx *sql.Tx, now int64, entity string, id int64, before, after map[string]string) error {
-	var changes []Change
+	return auditChanges(ctx, tx, now, AuditEntry{Action: AuditUpdate, Entity: entity, EntityID: id}, before, after)
+}
+
+// auditChanges records e with one change row per field that differs
+// between before and after, and nothing when none does. A secret field
+// that changed is recorded by name only: its values never reach the log.
+func auditChanges(ctx context.Context, tx *sql.Tx, now int64, e AuditEntry, before, after map[string]string, secrets ...string) error {
 	for _, c := range sortedKeys(after) {
-		if !unaudited[c] && before[c] != after[c] {
-			changes = append(changes, Change{Field: c, Old: before[c], New: after[c]})
+		switch {
+		case unaudited[c] || before[c] == after[c]:
+		case slices.Contains(secrets, c):
+			e.Changes = append(e.Changes, Change{Field: c})
+		default:
+			e.Changes = append(e.Changes, Change{Field: c, Old: before[c], New: after[c]})
 		}
 	}
-	if len(changes) == 0 {
+	if len(e.Changes) == 0 {
 		return nil
 	}
-	return audit(ctx, tx, now, AuditEntry{Action: AuditUpdate, Entity: entity, EntityID: id, Changes: changes})
+	return audit(ctx, tx, now, e)
+}
+
+// settingsSnapshot reads the settings keys inside tx as key → value ("" for
+// a key never saved), so a settings page's save can be diffed like a row.
+func settingsSnapshot(ctx context.Context, tx *sql.Tx, keys ...string) (map[string]string, error) {
+	out := make(map[string]string, len(keys))
+	for _, k := range keys {
+		var v string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, k).Scan(&v)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("store: setting %s: %w", k, err)
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // auditDelete records a deletion with the row's name-like column as detail.

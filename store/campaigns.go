@@ -225,7 +225,7 @@ func (s *Store) SendCampaign(ctx context.Context, u *User, in CampaignInput) (*C
 				return err
 			}
 		}
-		return nil
+		return audit(ctx, tx, now, AuditEntry{Action: AuditSend, Entity: "campaign", EntityID: id, Detail: in.Name, ActorID: u.ID})
 	})
 	if err != nil {
 		return nil, err

@@ -77,6 +77,10 @@ func (s *Store) SaveGreetingSettings(ctx context.Context, actor *User, in Greeti
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		before, err := settingsSnapshot(ctx, tx, greetingKeys()...)
+		if err != nil {
+			return err
+		}
 		for _, lang := range i18n.Languages {
 			if err := putSetting(ctx, tx, greetingKey("subject", lang), in.Subject[lang]); err != nil {
 				return err
@@ -85,8 +89,24 @@ func (s *Store) SaveGreetingSettings(ctx context.Context, actor *User, in Greeti
 				return err
 			}
 		}
-		return putSetting(ctx, tx, settingGreetingAutoTags, strings.Join(in.AutoTags, ","))
+		if err := putSetting(ctx, tx, settingGreetingAutoTags, strings.Join(in.AutoTags, ",")); err != nil {
+			return err
+		}
+		after, err := settingsSnapshot(ctx, tx, greetingKeys()...)
+		if err != nil {
+			return err
+		}
+		return auditChanges(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditUpdate, Entity: "greeting_settings", ActorID: actor.ID}, before, after)
 	})
+}
+
+// greetingKeys are the settings SaveGreetingSettings writes.
+func greetingKeys() []string {
+	keys := []string{settingGreetingAutoTags}
+	for _, lang := range i18n.Languages {
+		keys = append(keys, greetingKey("subject", lang), greetingKey("body", lang))
+	}
+	return keys
 }
 
 // greetingTarget is a contact to greet and who they are to us.

@@ -18,6 +18,9 @@ type mailFixture struct {
 	smtp  *mailtest.Server
 	mu    sync.Mutex
 	clock time.Time
+	// contact and failed are set by newMailAuditFixture.
+	contact *Contact
+	failed  int64
 }
 
 const testBaseURL = "https://crm.example.com"

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -63,19 +64,37 @@ func (s *Store) SaveMailPrefs(ctx context.Context, u *User, in MailPrefs) (*Mail
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	old, err := s.MailPrefs(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mail_prefs (user_id, kinds, digest) VALUES (?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET kinds = excluded.kinds, digest = excluded.digest`,
 			u.ID, strings.Join(in.Kinds, ","), in.Digest); err != nil {
 			return fmt.Errorf("store: save mail prefs of %d: %w", u.ID, err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE users SET time_zone = ?, updated_at = ? WHERE id = ?`, in.TimeZone, s.now().Unix(), u.ID)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET time_zone = ?, updated_at = ? WHERE id = ?`, in.TimeZone, s.now().Unix(), u.ID); err != nil {
+			return err
+		}
+		return auditChanges(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditUpdate, Entity: "mail_prefs", EntityID: u.ID, ActorID: u.ID}, old.fields(), in.fields())
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.MailPrefs(ctx, u)
+}
+
+// fields are the preferences as audit fields, the kinds in EmailKinds
+// order so that a reordered form is no change.
+func (p *MailPrefs) fields() map[string]string {
+	var kinds []string
+	for _, k := range EmailKinds {
+		if slices.Contains(p.Kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return map[string]string{"email_kinds": strings.Join(kinds, ","), "daily_digest": strconv.FormatBool(p.Digest), "time_zone": p.TimeZone}
 }
 
 // zoneOf is a user's time zone: their own when set and valid, else the

@@ -22,6 +22,9 @@ const (
 	settingSMTPFrom     = "smtp_from"
 )
 
+// smtpKeys are the settings the admin email page saves.
+var smtpKeys = []string{settingSMTPHost, settingSMTPPort, settingSMTPTLS, settingSMTPUsername, settingSMTPPassword, settingSMTPFrom}
+
 // SMTPSettings are the settings in force: the admin page's where saved,
 // the config's elsewhere.
 func (s *Store) SMTPSettings(ctx context.Context) (mail.Settings, error) {
@@ -97,12 +100,21 @@ func (s *Store) SaveSMTPSettings(ctx context.Context, actor *User, in SMTPInput)
 		if in.Username == "" {
 			vals[settingSMTPPassword] = ""
 		}
+		before, err := settingsSnapshot(ctx, tx, smtpKeys...)
+		if err != nil {
+			return err
+		}
 		for k, v := range vals {
 			if err := putSetting(ctx, tx, k, v); err != nil {
 				return fmt.Errorf("store: save %s: %w", k, err)
 			}
 		}
-		return nil
+		after, err := settingsSnapshot(ctx, tx, smtpKeys...)
+		if err != nil {
+			return err
+		}
+		// The password is a secret: a change is logged by name only.
+		return auditChanges(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditUpdate, Entity: "mail_settings", ActorID: actor.ID}, before, after, settingSMTPPassword)
 	})
 }
 

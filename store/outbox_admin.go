@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -81,15 +82,16 @@ func (s *Store) RetryOutbox(ctx context.Context, actor *User, id int64) error {
 		return ErrForbidden
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, lease_until = NULL
-			WHERE id = ? AND status = 'failed'`, s.now().Unix(), id)
+		var address string
+		err := tx.QueryRowContext(ctx, `UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, lease_until = NULL
+			WHERE id = ? AND status = 'failed' RETURNING address`, s.now().Unix(), id).Scan(&address)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
 		if err != nil {
 			return fmt.Errorf("store: retry outbox %d: %w", id, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return audit(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditRetry, Entity: "outbox", EntityID: id, Detail: address, ActorID: actor.ID})
 	})
 }
 

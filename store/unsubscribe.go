@@ -103,12 +103,20 @@ func (s *Store) Unsubscribe(ctx context.Context, r UnsubscribeRequest) error {
 	addr := NormalizeEmail(r.Address)
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now().Unix()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO unsubscribes (address, contact_id, at) VALUES (?, (SELECT id FROM contacts WHERE id = ?), ?)
-			ON CONFLICT (address) DO NOTHING`, addr, r.ContactID, now); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO unsubscribes (address, contact_id, at) VALUES (?, (SELECT id FROM contacts WHERE id = ?), ?)
+			ON CONFLICT (address) DO NOTHING`, addr, r.ContactID, now)
+		if err != nil {
 			return fmt.Errorf("store: unsubscribe %s: %w", addr, err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'unsubscribed' WHERE address = ? AND status = 'queued'
-			AND kind IN ('campaign', 'greeting')`, addr)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'unsubscribed' WHERE address = ? AND status = 'queued'
+			AND kind IN ('campaign', 'greeting')`, addr); err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // already unsubscribed: logged the first time
+		}
+		// No user acts (the link needs no sign-in): the row's actor is the
+		// system, and the address says which contact asked.
+		return audit(ctx, tx, now, AuditEntry{Action: AuditUnsubscribe, Entity: "contact", EntityID: r.ContactID, Detail: addr})
 	})
 }
