@@ -20,7 +20,7 @@ func TestAdminDataPages_RenderInChineseAndAreAdminOnly(t *testing.T) {
 	b.get("/admin/backups").wantStatus(t, http.StatusOK).wantContains(t, "备份与恢复", "下载备份", "每天 02:00，保留最近 14 份", "还没有自动备份")
 	b.get("/admin/audit").wantStatus(t, http.StatusOK).wantContains(t, "操作日志", "登录", "导出 Excel")
 	b.get("/admin/webhooks").wantStatus(t, http.StatusOK).wantContains(t, "Webhook 推送", "客户被领取")
-	b.get("/").wantContains(t, `href="/admin/backups"`, "数据与集成")
+	b.get("/admin").wantContains(t, `href="/admin/backups"`, "备份与恢复")
 	s := e.loggedIn("sam", "")
 	for _, p := range []string{"/admin/backups", "/admin/audit", "/admin/webhooks", "/admin/backups/download"} {
 		if r := s.get(p); r.StatusCode != http.StatusForbidden {

@@ -254,7 +254,7 @@ func TestAdminTagsAndSourcesPages(t *testing.T) {
 	s.get("/customers").wantNotContains(t, `href="/admin/tags"`)
 
 	a := f.e.loggedIn("admin", "zh-CN")
-	a.get("/admin/tags").wantStatus(t, http.StatusOK).wantContains(t, "还没有标签", `href="/admin/tags" aria-current="page"`)
+	a.get("/admin/tags").wantStatus(t, http.StatusOK).wantContains(t, "还没有标签", `href="/admin" aria-current="page"`)
 	a.form("/admin/tags", url.Values{"name": {"重点客户"}, "color": {"#fa541c"}}).wantRedirect(t, "/admin/tags")
 	page := a.get("/admin/tags").wantContains(t, "标签已创建。", "重点客户", "--chip: #fa541c", "0 个客户")
 	a.form("/admin/tags", url.Values{"name": {"重点客户"}, "color": {"#fa541c"}}).wantStatus(t, http.StatusBadRequest).wantContains(t, "该名称已存在。")

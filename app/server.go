@@ -154,6 +154,7 @@ func (s *Server) routes() {
 	s.taskUIRoutes(ui, adminOnly)
 	s.adminDataUIRoutes(ui, adminOnly)
 	s.mailUIRoutes(ui, adminOnly)
+	s.shellUIRoutes(ui, adminOnly)
 
 	ui.Get("/admin/users", adminOnly, s.adminUsers)
 	ui.Get("/admin/users/new", adminOnly, s.adminUserNew)

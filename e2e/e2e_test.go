@@ -56,7 +56,7 @@ func TestSetup_FirstRun_MismatchedPasswordsKeepInput_ThenSignsInAsAdmin(t *testi
 	wantText(t, ctx, ".flash", "设置完成")
 	wantText(t, ctx, ".user-menu summary", "王芳")
 	wantText(t, ctx, ".brand-company", company)
-	wantText(t, ctx, `.nav-desktop a[href="/admin/users"]`, "用户") // only admins see it
+	wantText(t, ctx, `.nav-desktop a[href="/admin"]`, "系统设置") // only admins see it
 	screenshot(t, ctx, "03-home")
 }
 
@@ -99,7 +99,7 @@ func TestAdmin_CreatesDepartmentTreeAndSalesUser_UserAppearsInList(t *testing.T)
 	login(t, ctx, srv.URL, adminUser, adminPassword)
 
 	// Departments: a top-level one, then a team under it.
-	do(t, ctx, clickAndWait(`.nav-desktop a[href="/admin/departments"]`))
+	do(t, ctx, clickAndWait(`.nav-desktop a[href="/admin"]`), clickAndWait(`.hub-card[href="/admin/departments"]`))
 	wantText(t, ctx, ".empty", "还没有部门")
 	do(t, ctx,
 		fill("#name", "华东销售部"),
@@ -119,7 +119,8 @@ func TestAdmin_CreatesDepartmentTreeAndSalesUser_UserAppearsInList(t *testing.T)
 
 	// A new sales user in the team; a too-short password is refused first.
 	do(t, ctx,
-		clickAndWait(`.nav-desktop a[href="/admin/users"]`),
+		clickAndWait(`.nav-desktop a[href="/admin"]`),
+		clickAndWait(`.hub-card[href="/admin/users"]`),
 		clickAndWait(`a[href="/admin/users/new"]`),
 		fill("#username", "li.na"),
 		fill("#name", "李娜"),
@@ -166,24 +167,24 @@ func TestLanguageSwitch_ChangesPageText_SticksAfterReload(t *testing.T) {
 	ctx := newBrowser(t, desktopWidth, desktopHeight)
 	login(t, ctx, srv.URL, adminUser, adminPassword)
 	navigate(t, ctx, srv.URL+"/admin/users")
-	wantText(t, ctx, `.nav-desktop a[href="/admin/users"]`, "用户")
+	wantText(t, ctx, `.nav-desktop a[href="/admin"]`, "系统设置")
 	htmlLang := chromedp.Evaluate[string](`document.documentElement.lang`)
 
 	do(t, ctx, clickAndWait(`.topbar-right .lang-switch button`))
 	wantPath(t, ctx, "/admin/users") // the switch returns to the same page
-	wantText(t, ctx, `.nav-desktop a[href="/admin/users"]`, "Users")
+	wantText(t, ctx, `.nav-desktop a[href="/admin"]`, "Settings")
 	wantText(t, ctx, "h1", "Users")
 	if got := get(t, ctx, htmlLang); got != "en" {
 		t.Errorf(`<html lang> = %q after switching to English, want "en"`, got)
 	}
 
 	do(t, ctx, chromedp.Reload())
-	wantText(t, ctx, `.nav-desktop a[href="/admin/users"]`, "Users")
+	wantText(t, ctx, `.nav-desktop a[href="/admin"]`, "Settings")
 	navigate(t, ctx, srv.URL+"/")
 	wantText(t, ctx, "h1", "Hello, "+adminUser)
 
 	do(t, ctx, clickAndWait(`.topbar-right .lang-switch button`))
-	wantText(t, ctx, `.nav-desktop a[href="/admin/users"]`, "用户")
+	wantText(t, ctx, `.nav-desktop a[href="/admin"]`, "系统设置")
 	if got := get(t, ctx, htmlLang); got != "zh-CN" {
 		t.Errorf(`<html lang> = %q after switching back, want "zh-CN"`, got)
 	}
@@ -229,8 +230,8 @@ func TestSalesUser_OpensAdminUsers_Sees403InOwnLanguage(t *testing.T) {
 		srv.createUser(t, map[string]any{"username": username, "name": "销售 " + tc.lang,
 			"password": "sales-pass-2026", "role": "sales", "language": tc.lang})
 		login(t, ctx, srv.URL, username, "sales-pass-2026")
-		if has := get(t, ctx, chromedp.Evaluate[bool](`!!document.querySelector('.nav a[href="/admin/users"]')`)); has {
-			t.Errorf("%s: a sales user's nav links to /admin/users", tc.lang)
+		if has := get(t, ctx, chromedp.Evaluate[bool](`!!document.querySelector('.nav a[href^="/admin"]')`)); has {
+			t.Errorf("%s: a sales user's nav links to the admin pages", tc.lang)
 		}
 
 		resp := get(t, ctx, chromedp.NavigateResponse(srv.URL+"/admin/users"))
@@ -264,7 +265,7 @@ func TestPhone_PagesFitWidth_MenuToggleOpensNav(t *testing.T) {
 	}
 	screenshot(t, ctx, "09-phone-home")
 
-	const menuLinkShown = `document.querySelector('.nav-toggle a[href="/admin/users"]').checkVisibility()`
+	const menuLinkShown = `document.querySelector('.nav-toggle a[href="/admin"]').checkVisibility()`
 	if get(t, ctx, chromedp.Evaluate[bool](menuLinkShown)) {
 		t.Error("the phone menu is open before the toggle is pressed")
 	}
@@ -273,11 +274,11 @@ func TestPhone_PagesFitWidth_MenuToggleOpensNav(t *testing.T) {
 		t.Fatalf("the menu toggle did not open the nav: %v", err)
 	}
 	screenshot(t, ctx, "10-phone-menu")
-	do(t, ctx, clickAndWait(`.nav-toggle a[href="/admin/users"]`))
-	wantPath(t, ctx, "/admin/users")
+	do(t, ctx, clickAndWait(`.nav-toggle a[href="/admin"]`))
+	wantPath(t, ctx, "/admin")
 
 	// Every page of the admin area fits the phone too.
-	for _, path := range []string{"/admin/users", "/admin/users/new", "/admin/departments", "/admin/jobs", "/profile"} {
+	for _, path := range []string{"/admin", "/admin/users", "/admin/users/new", "/admin/departments", "/admin/jobs", "/profile"} {
 		navigate(t, ctx, srv.URL+path)
 		screenshot(t, ctx, "11-phone"+strings.ReplaceAll(path, "/", "-"))
 		if got := get(t, ctx, scrollWidth); got > width {
