@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	s.poolAPIRoutes(api, adminOnly)
 	s.pipelineAPIRoutes(api, adminOnly)
 	s.oppImportAPIRoutes(api, adminOnly)
+	s.reportsAPIRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	ui := f.Group("", s.requireLogin)
@@ -148,6 +149,7 @@ func (s *Server) routes() {
 	s.poolUIRoutes(ui, adminOnly)
 	s.oppImportRoutes(ui, adminOnly)
 	s.pipelineUIRoutes(ui, adminOnly)
+	s.reportsUIRoutes(ui)
 
 	ui.Get("/admin/users", adminOnly, s.adminUsers)
 	ui.Get("/admin/users/new", adminOnly, s.adminUserNew)
