@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -21,8 +22,8 @@ type KPIs struct {
 	To           string   `json:"to"`
 }
 
-// KPIs computes the cards for the period: customers created (owned by the
-// scope's people, plus visible pools without a person filter), follow-ups
+// KPIs computes the cards for the period: customers created that the
+// scope's people own now, follow-ups
 // logged by the people (by the follow-up's time), opportunities created
 // (any status now), won amount and win rate (by closed_at), pool claims
 // by the people.
@@ -37,7 +38,7 @@ func (s *Store) KPIs(ctx context.Context, u *User, f ReportFilter) (*KPIs, error
 		sql string
 		dst *int
 	}{
-		{`SELECT count(*) FROM customers c WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND ` + sc.customerScope(), &k.NewCustomers},
+		{`SELECT count(*) FROM customers c WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND ` + sc.owned(), &k.NewCustomers},
 		{`SELECT count(*) FROM followups f WHERE f.at >= ? AND f.at < ? AND ` + sc.in("f.created_by"), &k.Followups},
 		{`SELECT count(*) FROM opportunities o WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND ` + sc.in("o.owner_id"), &k.OppsCreated},
 		{`SELECT count(*) FROM pool_moves m WHERE m.action = 'claim' AND m.at >= ? AND m.at < ? AND ` + sc.in("m.to_user_id"), &k.PoolClaims},
@@ -145,9 +146,14 @@ type AboutToDrop struct {
 // DropWindowDays is how far ahead the dashboard looks for recycles.
 const DropWindowDays = 7
 
+// dropScanLimit bounds the customers the dashboard checks against the rules.
+const dropScanLimit = 5000
+
 // CustomersAboutToDrop lists the customers of the scope's people that
-// their home pool's recycle rules (the same candidates and NextRecycle as
-// the recycle job) will return within DropWindowDays, soonest first.
+// their home pool's recycle rules will return within DropWindowDays (or
+// are due already), soonest first. SQL only narrows the candidates with
+// the shortest recycle days of any pool and level; whether and when each
+// one drops is PoolRules.NextRecycle, the rule the recycle job applies.
 func (s *Store) CustomersAboutToDrop(ctx context.Context, u *User, f ReportFilter, limit int) ([]AboutToDrop, error) {
 	sc, err := s.reportScope(ctx, u, &f)
 	if err != nil {
@@ -158,27 +164,51 @@ func (s *Store) CustomersAboutToDrop(ctx context.Context, u *User, f ReportFilte
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, 0, len(rules))
-	for id := range rules {
-		ids = append(ids, id)
+	minFollow, minDeal := shortestRecycleDays(rules)
+	if minFollow == 0 && minDeal == 0 {
+		return []AboutToDrop{}, nil
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	never := int64(-1 << 62) // a rule that is off matches nothing
+	followBefore, dealBefore := never, never
+	if minFollow > 0 {
+		followBefore = asOf.AddDate(0, 0, -minFollow).Unix()
+	}
+	if minDeal > 0 {
+		dealBefore = asOf.AddDate(0, 0, -minDeal).Unix()
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.name, c.owner_id, c.home_pool_id, c.level, c.status,
+			COALESCE(c.owned_since, c.created_at), c.last_followup_at
+		FROM customers c WHERE `+sc.owned()+` AND c.locked = 0 AND c.deleted_at IS NULL AND c.home_pool_id IS NOT NULL
+			AND (max(COALESCE(c.last_followup_at, 0), COALESCE(c.owned_since, c.created_at)) <= ?
+				OR (c.status != 'customer' AND COALESCE(c.owned_since, c.created_at) <= ?))
+		LIMIT ?`, followBefore, dealBefore, dropScanLimit)
+	if err != nil {
+		return nil, fmt.Errorf("store: about to drop: %w", err)
+	}
+	defer rows.Close()
 	out := []AboutToDrop{}
-	for _, id := range ids {
-		p := rules[id]
-		for _, levels := range p.levelGroups() {
-			cands, err := s.candidates(ctx, s.r, p, levels, asOf, limit, " AND "+sc.in("c.owner_id"))
-			if err != nil {
-				return nil, err
-			}
-			for _, c := range cands {
-				due, ok := p.NextRecycle(c.facts)
-				if !ok || due.At.After(asOf) {
-					continue
-				}
-				out = append(out, AboutToDrop{Customer: Ref{ID: c.id, Name: c.name}, Owner: Ref{ID: c.owner}, Rule: due.Rule, DueAt: due.At.UTC()})
-			}
+	for rows.Next() {
+		var d AboutToDrop
+		var pool, owned int64
+		var last sql.NullInt64
+		var facts RecycleFacts
+		if err := rows.Scan(&d.Customer.ID, &d.Customer.Name, &d.Owner.ID, &pool, &facts.Level, &facts.Status, &owned, &last); err != nil {
+			return nil, err
 		}
+		p := rules[pool]
+		if p == nil {
+			continue
+		}
+		facts.OwnedSince, facts.LastFollowupAt = time.Unix(owned, 0), nullTime(last)
+		due, ok := p.NextRecycle(facts)
+		if !ok || due.At.After(asOf) {
+			continue
+		}
+		d.Rule, d.DueAt = due.Rule, due.At.UTC()
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DueAt.Before(out[j].DueAt) })
 	if len(out) > limit {
@@ -188,4 +218,22 @@ func (s *Store) CustomersAboutToDrop(ctx context.Context, u *User, f ReportFilte
 		out[i].Owner.Name = userName(ctx, s.r, out[i].Owner.ID)
 	}
 	return out, nil
+}
+
+// shortestRecycleDays returns the fewest days of each rule over every
+// pool and level (0 when the rule is off everywhere).
+func shortestRecycleDays(pools map[int64]*Pool) (follow, deal int) {
+	pick := func(cur, v int) int {
+		if v > 0 && (cur == 0 || v < cur) {
+			return v
+		}
+		return cur
+	}
+	for _, p := range pools {
+		for _, l := range append([]string{""}, Levels...) {
+			f, d := p.days(l)
+			follow, deal = pick(follow, f), pick(deal, d)
+		}
+	}
+	return follow, deal
 }

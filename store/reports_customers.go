@@ -51,7 +51,7 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	if sc.personal {
 		person = "((m.action IN ('claim', 'assign') AND " + sc.in("m.to_user_id") + ") OR (m.action IN ('release', 'recycle') AND " + sc.in("m.from_user_id") + "))"
 	}
-	where := pools + " AND m.at >= ? AND m.at < ? AND " + person
+	where := "m.action IN ('enter', 'import', 'claim', 'release', 'recycle', 'assign') AND " + pools + " AND m.at >= ? AND m.at < ? AND " + person
 	out := &PoolTurnover{ReleaseReasons: []ReasonCount{}, RecycleRules: []ReasonCount{}, RecycledOften: []RefCount{}}
 	rows, err := s.r.QueryContext(ctx, `SELECT m.action, m.reason, count(*) FROM pool_moves m WHERE `+where+` GROUP BY 1, 2`, sc.start, sc.end)
 	if err != nil {
@@ -100,7 +100,7 @@ func sortReasons(rs []ReasonCount) {
 
 func (s *Store) hoursToClaim(ctx context.Context, where string, sc *scope) (*float64, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT m.at - (SELECT max(e.at) FROM pool_moves e WHERE e.customer_id = m.customer_id
-			AND e.pool_id = m.pool_id AND e.action IN ('enter', 'import', 'release', 'recycle', 'create') AND e.at <= m.at)
+			AND e.pool_id = m.pool_id AND e.action IN ('enter', 'import', 'release', 'recycle') AND e.at <= m.at)
 		FROM pool_moves m WHERE m.action IN ('claim', 'assign') AND `+where, sc.start, sc.end)
 	if err != nil {
 		return nil, fmt.Errorf("store: hours to claim: %w", err)
@@ -150,9 +150,17 @@ type SourceRow struct {
 	ConversionRate *float64 `json:"conversion_rate"`
 }
 
-// customerScope restricts alias c to the customers a report counts: owned
-// by the scope's people, plus (without a person filter) those sitting in a
-// visible pool.
+// owned restricts alias c to customers the scope's people own now.
+func (sc *scope) owned() string {
+	if sc.all {
+		return "c.owner_id IS NOT NULL"
+	}
+	return sc.in("c.owner_id")
+}
+
+// customerScope restricts alias c to the customers the sources report
+// follows: owned by the scope's people, plus (without a person filter)
+// those sitting in a visible pool.
 func (sc *scope) customerScope() string {
 	if sc.all {
 		return "1"
@@ -173,8 +181,7 @@ func (s *Store) SourcesReport(ctx context.Context, u *User, f ReportFilter) ([]S
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT c.source, count(*), count(c.owner_id), sum(c.status = 'customer'),
-			COALESCE(sum((SELECT sum(o.amount) FROM opportunities o WHERE o.customer_id = c.id AND o.status = 'won' AND o.deleted_at IS NULL)), 0)
+	rows, err := s.r.QueryContext(ctx, `SELECT c.source, count(*), count(c.owner_id), sum(c.status = 'customer')
 		FROM customers c WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND `+sc.customerScope()+`
 		GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
 	if err != nil {
@@ -184,11 +191,35 @@ func (s *Store) SourcesReport(ctx context.Context, u *User, f ReportFilter) ([]S
 	out := []SourceRow{}
 	for rows.Next() {
 		var r SourceRow
-		if err := rows.Scan(&r.Source, &r.Leads, &r.Claimed, &r.Customers, &r.WonAmount); err != nil {
+		if err := rows.Scan(&r.Source, &r.Leads, &r.Claimed, &r.Customers); err != nil {
 			return nil, err
 		}
 		r.ConversionRate = rate(r.Customers, r.Leads)
 		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Won amount: from the won opportunities to the customers (far fewer
+	// rows than the customers of a year).
+	won := map[string]int64{}
+	wrows, err := s.r.QueryContext(ctx, `SELECT c.source, sum(o.amount) FROM opportunities o JOIN customers c ON c.id = o.customer_id
+		WHERE o.status = 'won' AND o.deleted_at IS NULL AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND `+sc.customerScope()+`
+		GROUP BY 1`, sc.start, sc.end)
+	if err != nil {
+		return nil, fmt.Errorf("store: sources won: %w", err)
+	}
+	defer wrows.Close()
+	for wrows.Next() {
+		var src string
+		var amount int64
+		if err := wrows.Scan(&src, &amount); err != nil {
+			return nil, err
+		}
+		won[src] = amount
+	}
+	for i := range out {
+		out[i].WonAmount = won[out[i].Source]
 	}
 	return out, rows.Err()
 }
@@ -293,9 +324,8 @@ type Composition struct {
 	Levels     []LabelCount `json:"levels"`
 }
 
-// CustomerComposition counts the customers created in the period (owned by
-// the scope's people, plus visible pools without a person filter) by
-// industry and by level ("" = not filled in).
+// CustomerComposition counts the customers created in the period that the
+// scope's people own now, by industry and by level ("" = not filled in).
 func (s *Store) CustomerComposition(ctx context.Context, u *User, f ReportFilter) (*Composition, error) {
 	sc, err := s.reportScope(ctx, u, &f)
 	if err != nil {
@@ -307,7 +337,7 @@ func (s *Store) CustomerComposition(ctx context.Context, u *User, f ReportFilter
 		dst *[]LabelCount
 	}{{"c.industry", &out.Industries}, {"c.level", &out.Levels}} {
 		rs, err := s.reasonCounts(ctx, `SELECT `+g.col+`, count(*) FROM customers c WHERE c.deleted_at IS NULL
-			AND c.created_at >= ? AND c.created_at < ? AND `+sc.customerScope()+` GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
+			AND c.created_at >= ? AND c.created_at < ? AND `+sc.owned()+` GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
 		if err != nil {
 			return nil, err
 		}
@@ -329,8 +359,8 @@ type TrendPoint struct {
 
 // Trends counts per local day, week or month of the period (days up to 31
 // days, weeks from Monday up to 26 weeks, else months): customers created
-// and owned by the scope's people (plus visible pools without a person
-// filter), follow-ups logged by them, amount won (by closed_at).
+// that the scope's people own now, follow-ups logged by them, amount won
+// (by closed_at).
 func (s *Store) Trends(ctx context.Context, u *User, f ReportFilter) ([]TrendPoint, error) {
 	sc, err := s.reportScope(ctx, u, &f)
 	if err != nil {
@@ -347,7 +377,7 @@ func (s *Store) Trends(ctx context.Context, u *User, f ReportFilter) ([]TrendPoi
 		apply func(p *TrendPoint, n int64)
 	}{
 		{vals + `SELECT b.i, count(*) FROM b JOIN customers c ON c.created_at >= b.lo AND c.created_at < b.hi
-			WHERE c.deleted_at IS NULL AND ` + sc.customerScope() + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.NewCustomers = int(n) }},
+			WHERE c.deleted_at IS NULL AND ` + sc.owned() + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.NewCustomers = int(n) }},
 		{vals + `SELECT b.i, count(*) FROM b JOIN followups f ON f.at >= b.lo AND f.at < b.hi
 			WHERE ` + sc.in("f.created_by") + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.Followups = int(n) }},
 		{vals + `SELECT b.i, COALESCE(sum(o.amount), 0) FROM b JOIN opportunities o ON o.closed_at >= b.lo AND o.closed_at < b.hi

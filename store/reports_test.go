@@ -311,3 +311,32 @@ func TestTrendsBucketsAreLocalDays(t *testing.T) {
 		t.Fatalf("new customers %d over %d days", n, len(tr))
 	}
 }
+
+func TestCustomersAboutToDrop_UsesThePoolRule(t *testing.T) {
+	f := newReportFixture(t)
+	ctx := context.Background()
+	p := f.pool(t, rules(0, 0, 0, 30, 0, 0, 0)) // back after 30 days without a follow-up
+	set := func(c *Customer, ownedSince string, locked int) {
+		if _, err := f.s.w.ExecContext(ctx, `UPDATE customers SET home_pool_id = ?, owned_since = ?, last_followup_at = NULL, locked = ? WHERE id = ?`,
+			p.ID, local(ownedSince).Unix(), locked, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Now is 2026-11-20 12:00: cA owned since 10-25 12:00 drops 11-24 12:00
+	// (within 7 days); cB since 11-10 drops 12-10 (not yet); cN is 华北's.
+	set(f.cA, "2026-10-25 12:00", 0)
+	set(f.cB, "2026-11-10 12:00", 0)
+	set(f.cN, "2026-10-01 12:00", 0)
+	got, err := f.s.CustomersAboutToDrop(ctx, f.mgr, ReportFilter{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Customer.ID != f.cA.ID || got[0].Rule != RecycleNoFollowup || !got[0].DueAt.Equal(local("2026-11-24 12:00")) || got[0].Owner.Name != "salesA" {
+		t.Fatalf("about to drop: %+v", got)
+	}
+	// A locked customer never drops.
+	set(f.cA, "2026-10-25 12:00", 1)
+	if got, _ := f.s.CustomersAboutToDrop(ctx, f.mgr, ReportFilter{}, 10); len(got) != 0 {
+		t.Fatalf("locked: %+v", got)
+	}
+}
