@@ -55,7 +55,7 @@ func TestReportsAPI_FunnelShapeAndVisibility(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"win-rate?group_by=source", "sales-cycle", "pool-turnover", "sources", "leaderboard", "forecast", "activity", "dashboard?period=year"} {
-		f.e.api("mgr").get("/api/v1/reports/" + name).wantStatus(t, http.StatusOK)
+		f.e.api("mgr").get("/api/v1/reports/"+name).wantStatus(t, http.StatusOK)
 	}
 	cycle := f.e.api("mgr").get("/api/v1/reports/sales-cycle").json(t)
 	if cycle["won_count"].(float64) != 1 || len(cycle["stages"].([]any)) != 6 {
@@ -127,7 +127,7 @@ func TestReportPages_EveryReportRendersForEachRole(t *testing.T) {
 	for _, user := range []string{"admin", "mgr", "salesa"} {
 		b := f.e.loggedIn(user, "zh-CN")
 		for _, d := range reportDefs {
-			b.get("/reports/" + d.Name).wantStatus(t, http.StatusOK)
+			b.get("/reports/"+d.Name).wantStatus(t, http.StatusOK)
 		}
 		b.get("/reports/funnel?from=bad").wantStatus(t, http.StatusBadRequest).wantContains(t, `class="field-error"`)
 		b.get("/").wantStatus(t, http.StatusOK).wantContains(t, `class="card kpi"`, "/today", "<svg")
