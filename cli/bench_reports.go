@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -144,6 +145,7 @@ func benchReportsHTTP(ctx context.Context, cfg *config.Config, st *store.Store, 
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(stdout, "%s: p50 %s p95 %s\n", name, ms(r.p50), ms(r.p95))
 		results = append(results, r)
 		return nil
 	}
@@ -152,10 +154,10 @@ func benchReportsHTTP(ctx context.Context, cfg *config.Config, st *store.Store, 
 			return err
 		}
 	}
-	for _, rep := range []string{"funnel", "win-rate?group_by=owner&", "win-rate?group_by=industry&", "sales-cycle", "pool-turnover", "sources", "leaderboard", "forecast", "activity"} {
-		path := rep
-		if path[len(path)-1] != '&' {
-			path += "?"
+	for _, rep := range []string{"funnel", "win-rate?group_by=owner", "win-rate?group_by=industry", "sales-cycle", "pool-turnover", "sources", "leaderboard", "forecast", "activity"} {
+		path := rep + "?"
+		if strings.Contains(rep, "?") {
+			path = rep + "&"
 		}
 		for _, u := range []*store.User{mgr, admin} {
 			who := "manager"

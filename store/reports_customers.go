@@ -269,13 +269,17 @@ func (s *Store) Leaderboard(ctx context.Context, u *User, f ReportFilter) ([]Lea
 		{`SELECT c.owner_id, count(*), 0 FROM customers c WHERE c.deleted_at IS NULL AND c.owner_id IS NOT NULL
 			AND c.created_at >= ? AND c.created_at < ? AND ` + sc.in("c.owner_id") + ` GROUP BY 1`,
 			func(r *LeaderRow, n int, _ int64) { r.NewCustomers = n }},
-		{`SELECT f.created_by, count(*), 0 FROM followups f WHERE f.created_by IS NOT NULL
-			AND f.at >= ? AND f.at < ? AND ` + sc.in("f.created_by") + ` GROUP BY 1`,
-			func(r *LeaderRow, n int, _ int64) { r.Followups = n }},
 	} {
 		if err := s.eachCount(ctx, p.query, []any{sc.start, sc.end}, func(id int64, n int, a int64) { p.apply(get(id), n, a) }); err != nil {
 			return nil, err
 		}
+	}
+	fus, err := s.followupsByUser(ctx, sc, sc.start, sc.end)
+	if err != nil {
+		return nil, err
+	}
+	for id, n := range fus {
+		get(id).Followups = n
 	}
 	out := make([]LeaderRow, 0, len(rows))
 	for id, r := range rows {
@@ -378,8 +382,6 @@ func (s *Store) Trends(ctx context.Context, u *User, f ReportFilter) ([]TrendPoi
 	}{
 		{vals + `SELECT b.i, count(*) FROM b JOIN customers c ON c.created_at >= b.lo AND c.created_at < b.hi
 			WHERE c.deleted_at IS NULL AND ` + sc.owned() + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.NewCustomers = int(n) }},
-		{vals + `SELECT b.i, count(*) FROM b JOIN followups f ON f.at >= b.lo AND f.at < b.hi
-			WHERE ` + sc.in("f.created_by") + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.Followups = int(n) }},
 		{vals + `SELECT b.i, COALESCE(sum(o.amount), 0) FROM b JOIN opportunities o ON o.closed_at >= b.lo AND o.closed_at < b.hi
 			WHERE o.deleted_at IS NULL AND o.status = 'won' AND ` + sc.in("o.owner_id") + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.WonAmount = n }},
 	} {
@@ -396,6 +398,13 @@ func (s *Store) Trends(ctx context.Context, u *User, f ReportFilter) ([]TrendPoi
 			q.apply(&out[i], n)
 		}
 		rows.Close()
+	}
+	fus, err := s.followupTrend(ctx, sc, bs)
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range fus {
+		out[i].Followups = n
 	}
 	return out, nil
 }

@@ -340,3 +340,61 @@ func TestCustomersAboutToDrop_UsesThePoolRule(t *testing.T) {
 		t.Fatalf("locked: %+v", got)
 	}
 }
+
+func TestReportFollowupDays_KeptExactByTriggers(t *testing.T) {
+	f := newReportFixture(t)
+	ctx := context.Background()
+	add := func(u *User, c *Customer, at string) {
+		when := local(at)
+		if _, err := f.s.AddFollowup(ctx, u, c.ID, FollowupInput{Kind: "call", Content: "电话回访", At: &when}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 23:59 on the 31st and 00:01 on the 1st fall on different local days.
+	add(f.salesA, f.cA, "2026-10-31 23:59")
+	add(f.salesA, f.cA, "2026-11-01 00:01")
+	add(f.salesB, f.cB, "2026-11-01 08:00")
+	add(f.salesN, f.cN, "2026-11-02 08:00")
+	check := func(when string) {
+		t.Helper()
+		if n, err := f.s.CheckReportTables(ctx); err != nil || n != 0 {
+			t.Fatalf("%s: %d (person, day) counts differ from the follow-ups (%v)", when, n, err)
+		}
+	}
+	check("after inserts")
+	// Day-aligned periods read the table, others the raw rows: same figures.
+	k, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-11-01", To: "2026-11-30"})
+	oct, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-10-31", To: "2026-10-31"})
+	if k.Followups != 2 || oct.Followups != 1 {
+		t.Fatalf("follow-ups: November %d (want 2), 31 October %d (want 1)", k.Followups, oct.Followups)
+	}
+	lb, _ := f.s.Leaderboard(ctx, f.admin, ReportFilter{From: "2026-10-01", To: "2026-11-30"})
+	got := map[int64]int{}
+	for _, r := range lb {
+		got[r.Owner.ID] = r.Followups
+	}
+	if got[f.salesA.ID] != 2 || got[f.salesB.ID] != 1 || got[f.salesN.ID] != 1 {
+		t.Fatalf("leaderboard follow-ups: %v", got)
+	}
+	// Edits, moves between people and deletions (also by cascade) follow.
+	if _, err := f.s.w.ExecContext(ctx, `UPDATE followups SET at = at - 86400, created_by = ? WHERE created_by = ?`, f.salesB.ID, f.salesN.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after an update")
+	if _, err := f.s.w.ExecContext(ctx, `DELETE FROM opportunities WHERE customer_id = ?`, f.cB.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.w.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, f.cB.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after a cascading delete")
+	// Another zone: the table is rebuilt for it and stays exact.
+	if _, err := f.s.RebuildReportTables(ctx, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	check("after a rebuild for UTC")
+	k2, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-11-01", To: "2026-11-30"})
+	if k2.Followups != 2 { // salesA on the 1st, and the one moved to salesB (on 丙公司, not deleted)
+		t.Fatalf("after the rebuild (Shanghai periods read the raw rows): %d, want 2", k2.Followups)
+	}
+}
