@@ -13,8 +13,12 @@ import (
 // about to drop back to a pool, and a few charts — each figure from the
 // same store reports as the report pages and GET /api/v1/reports/dashboard.
 
-// dashLimit bounds the task and about-to-drop lists.
-const dashLimit = 8
+// dashLimit bounds the task and about-to-drop lists; dashTop the people
+// in the dashboard's leaderboard chart.
+const (
+	dashLimit = 8
+	dashTop   = 10
+)
 
 // kpiCard is one KPI with its change against the previous period.
 type kpiCard struct {
@@ -113,7 +117,8 @@ func (s *Server) decorate(c *fiber.Ctx, d *dashboard) error {
 		tableChart("dash_trend", chartLine, l.T("reports.chart.trend"), trend, true, 1, 2),
 	}
 	if len(d.Leaders) > 0 {
-		d.charts = append(d.charts, leaderboardOut(r, d.Leaders).Charts[0])
+		// The dashboard shows the top ten; the leaderboard report has everyone.
+		d.charts = append(d.charts, leaderboardOut(r, d.Leaders[:min(len(d.Leaders), dashTop)]).Charts[0])
 	}
 	for _, ch := range d.charts {
 		ch.Lang = l.Lang

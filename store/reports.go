@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -55,6 +56,26 @@ func (sc *scope) in(col string) string {
 		return "1"
 	}
 	return col + " IN (" + idList(sc.owners) + ")"
+}
+
+// closedIndex makes SQLite walk the closed deals owner by owner when the
+// scope is a list of people: left alone it may prefer the company-wide
+// (status, closed_at) index and read every deal of the period.
+func (sc *scope) closedIndex() string {
+	if sc.all {
+		return ""
+	}
+	return "INDEXED BY opportunities_report_owner_closed"
+}
+
+// indexed names the index to walk: the company-wide one for a scope of
+// everyone, the per-owner one for a list of people. SQLite, left alone,
+// may walk an index that spares it a GROUP BY sort but reads a whole table.
+func (sc *scope) indexed(all, perOwner string) string {
+	if sc.all {
+		return " INDEXED BY " + all + " "
+	}
+	return " INDEXED BY " + perOwner + " "
 }
 
 // poolIn restricts column col to the visible pools.
@@ -267,4 +288,24 @@ func (s *Store) dayRange(col, from, to string, conds []string, args []any) ([]st
 		conds, args = append(conds, col+" < ?"), append(args, t.AddDate(0, 0, 1).Unix())
 	}
 	return conds, args
+}
+
+// reportStages lists the stages in order without Stages' in-use counts
+// (a count over every opportunity the reports do not need).
+func (s *Store) reportStages(ctx context.Context, lang string) ([]*Stage, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name_zh, name_en, position, probability, kind FROM stages ORDER BY position, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: report stages: %w", err)
+	}
+	defer rows.Close()
+	out := []*Stage{}
+	for rows.Next() {
+		var st Stage
+		if err := rows.Scan(&st.ID, &st.NameZH, &st.NameEN, &st.Position, &st.Probability, &st.Kind); err != nil {
+			return nil, err
+		}
+		st.Localize(lang)
+		out = append(out, &st)
+	}
+	return out, rows.Err()
 }

@@ -174,38 +174,67 @@ func (sc *scope) customerScope() string {
 // SourcesReport follows the customers created in the period per source channel
 // (the customer's source; "" when none): leads = customers created,
 // claimed = of these, the ones owned by someone now, customers = of these,
-// the ones whose status is 成交客户 now, won amount = their won
-// opportunities (any close date), conversion = customers / leads.
+// the ones whose status is 成交客户 now, won amount = the scope's people's
+// opportunities won in the period for these customers, conversion =
+// customers / leads.
 func (s *Store) SourcesReport(ctx context.Context, u *User, f ReportFilter) ([]SourceRow, error) {
 	sc, err := s.reportScope(ctx, u, &f)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT c.source, count(*), count(c.owner_id), sum(c.status = 'customer')
-		FROM customers c WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND `+sc.customerScope()+`
-		GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
-	if err != nil {
-		return nil, fmt.Errorf("store: sources: %w", err)
+	// Owned and pooled leads are counted apart, each along its own index.
+	parts := []string{sc.indexed("customers_report_created", "customers_report_owner") + "WHERE " + sc.owned()}
+	if !sc.personal {
+		parts[0] = sc.indexed("customers_report_created", "customers_report_owner") + "WHERE " + sc.customerScope()
+		if !sc.all {
+			parts[0] = " INDEXED BY customers_report_owner WHERE " + sc.in("c.owner_id")
+			parts = append(parts, " INDEXED BY customers_report_pool WHERE "+sc.poolIn("c.pool_id"))
+		}
 	}
-	defer rows.Close()
-	out := []SourceRow{}
-	for rows.Next() {
-		var r SourceRow
-		if err := rows.Scan(&r.Source, &r.Leads, &r.Claimed, &r.Customers); err != nil {
+	bySource := map[string]*SourceRow{}
+	for _, part := range parts {
+		rows, err := s.r.QueryContext(ctx, `SELECT c.source, count(*), count(c.owner_id), sum(c.status = 'customer') FROM customers c`+part+`
+			AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? GROUP BY 1`, sc.start, sc.end)
+		if err != nil {
+			return nil, fmt.Errorf("store: sources: %w", err)
+		}
+		for rows.Next() {
+			var src string
+			var leads, claimed, custs int
+			if err := rows.Scan(&src, &leads, &claimed, &custs); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			r := bySource[src]
+			if r == nil {
+				r = &SourceRow{Source: src}
+				bySource[src] = r
+			}
+			r.Leads, r.Claimed, r.Customers = r.Leads+leads, r.Claimed+claimed, r.Customers+custs
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, err
 		}
+	}
+	out := []SourceRow{}
+	for _, r := range bySource {
 		r.ConversionRate = rate(r.Customers, r.Leads)
-		out = append(out, r)
+		out = append(out, *r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// Won amount: from the won opportunities to the customers (far fewer
-	// rows than the customers of a year).
+	sortBy(out, func(a, b SourceRow) bool {
+		if a.Leads != b.Leads {
+			return a.Leads > b.Leads
+		}
+		return a.Source < b.Source
+	})
+	// Won amount: from the period's won deals to their customers (far
+	// fewer rows than the customers of a year).
 	won := map[string]int64{}
-	wrows, err := s.r.QueryContext(ctx, `SELECT c.source, sum(o.amount) FROM opportunities o JOIN customers c ON c.id = o.customer_id
-		WHERE o.status = 'won' AND o.deleted_at IS NULL AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND `+sc.customerScope()+`
-		GROUP BY 1`, sc.start, sc.end)
+	wrows, err := s.r.QueryContext(ctx, `SELECT c.source, sum(o.amount) FROM opportunities o `+sc.closedIndex()+`
+		JOIN customers c ON c.id = o.customer_id WHERE o.status = 'won' AND o.deleted_at IS NULL AND o.closed_at >= ? AND o.closed_at < ?
+			AND `+sc.in("o.owner_id")+` AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?
+		GROUP BY 1`, sc.start, sc.end, sc.start, sc.end)
 	if err != nil {
 		return nil, fmt.Errorf("store: sources won: %w", err)
 	}
@@ -221,7 +250,7 @@ func (s *Store) SourcesReport(ctx context.Context, u *User, f ReportFilter) ([]S
 	for i := range out {
 		out[i].WonAmount = won[out[i].Source]
 	}
-	return out, rows.Err()
+	return out, wrows.Err()
 }
 
 // LeaderRow is one person of the leaderboard.
@@ -263,7 +292,7 @@ func (s *Store) Leaderboard(ctx context.Context, u *User, f ReportFilter) ([]Lea
 		apply func(r *LeaderRow, n int, amount int64)
 	}
 	for _, p := range []part{
-		{`SELECT o.owner_id, count(*), COALESCE(sum(o.amount), 0) FROM opportunities o WHERE o.deleted_at IS NULL AND o.status = 'won'
+		{`SELECT o.owner_id, count(*), COALESCE(sum(o.amount), 0) FROM opportunities o ` + sc.closedIndex() + ` WHERE o.deleted_at IS NULL AND o.status = 'won'
 			AND o.closed_at >= ? AND o.closed_at < ? AND ` + sc.in("o.owner_id") + ` GROUP BY 1`,
 			func(r *LeaderRow, n int, a int64) { r.WonCount, r.WonAmount = n, a }},
 		{`SELECT c.owner_id, count(*), 0 FROM customers c WHERE c.deleted_at IS NULL AND c.owner_id IS NOT NULL
@@ -340,7 +369,7 @@ func (s *Store) CustomerComposition(ctx context.Context, u *User, f ReportFilter
 		col string
 		dst *[]LabelCount
 	}{{"c.industry", &out.Industries}, {"c.level", &out.Levels}} {
-		rs, err := s.reasonCounts(ctx, `SELECT `+g.col+`, count(*) FROM customers c WHERE c.deleted_at IS NULL
+		rs, err := s.reasonCounts(ctx, `SELECT `+g.col+`, count(*) FROM customers c`+sc.indexed("customers_report_created", "customers_report_owner")+`WHERE c.deleted_at IS NULL
 			AND c.created_at >= ? AND c.created_at < ? AND `+sc.owned()+` GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
 		if err != nil {
 			return nil, err

@@ -36,12 +36,13 @@ func (s *Store) Funnel(ctx context.Context, u *User, f ReportFilter, lang string
 	if err != nil {
 		return nil, err
 	}
-	stages, err := s.Stages(ctx, lang)
+	stages, err := s.reportStages(ctx, lang)
 	if err != nil {
 		return nil, err
 	}
 	open := map[int64]CountAmount{}
-	rows, err := s.r.QueryContext(ctx, `SELECT o.stage_id, count(*), COALESCE(sum(o.amount), 0) FROM opportunities o
+	rows, err := s.r.QueryContext(ctx, `SELECT o.stage_id, count(*), COALESCE(sum(o.amount), 0) FROM opportunities o`+
+		sc.indexed("opportunities_report_created_all", "opportunities_report_created")+`
 		WHERE o.deleted_at IS NULL AND o.status = 'open' AND o.created_at >= ? AND o.created_at < ? AND `+sc.in("o.owner_id")+`
 		GROUP BY o.stage_id`, sc.start, sc.end)
 	if err != nil {
@@ -75,7 +76,7 @@ func (s *Store) Funnel(ctx context.Context, u *User, f ReportFilter, lang string
 
 // closedTotals counts and sums won and lost opportunities closed in the period.
 func (s *Store) closedTotals(ctx context.Context, sc *scope) (map[string]CountAmount, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT o.status, count(*), COALESCE(sum(o.amount), 0) FROM opportunities o
+	rows, err := s.r.QueryContext(ctx, `SELECT o.status, count(*), COALESCE(sum(o.amount), 0) FROM opportunities o `+sc.closedIndex()+`
 		WHERE o.deleted_at IS NULL AND o.status IN ('won', 'lost') AND o.closed_at >= ? AND o.closed_at < ? AND `+sc.in("o.owner_id")+`
 		GROUP BY o.status`, sc.start, sc.end)
 	if err != nil {
@@ -125,7 +126,7 @@ func (s *Store) WinRate(ctx context.Context, u *User, f ReportFilter) ([]WinRate
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+key+`, max(`+label+`), sum(o.status = 'won'), sum(o.status = 'lost'),
 			COALESCE(sum(CASE WHEN o.status = 'won' THEN o.amount END), 0)
-		FROM opportunities o`+join+` WHERE o.deleted_at IS NULL AND o.status IN ('won', 'lost')
+		FROM opportunities o `+sc.closedIndex()+join+` WHERE o.deleted_at IS NULL AND o.status IN ('won', 'lost')
 			AND o.closed_at >= ? AND o.closed_at < ? AND `+sc.in("o.owner_id")+`
 		GROUP BY 1 ORDER BY 5 DESC, 3 DESC, 1`, sc.start, sc.end)
 	if err != nil {
@@ -214,7 +215,7 @@ func (s *Store) SalesCycle(ctx context.Context, u *User, f ReportFilter, lang st
 	if err != nil {
 		return nil, err
 	}
-	stages, err := s.Stages(ctx, lang)
+	stages, err := s.reportStages(ctx, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +245,7 @@ func (s *Store) SalesCycle(ctx context.Context, u *User, f ReportFilter, lang st
 // cycleDeals reads the won deals' cycle days, fills the overall figures
 // and the scatter points, and returns the days per owner.
 func (s *Store) cycleDeals(ctx context.Context, sc *scope, out *SalesCycle) (map[int64][]float64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT o.id, o.owner_id, o.closed_at - o.created_at, o.amount FROM opportunities o
+	rows, err := s.r.QueryContext(ctx, `SELECT o.id, o.owner_id, o.closed_at - o.created_at, o.amount FROM opportunities o `+sc.closedIndex()+`
 		WHERE o.deleted_at IS NULL AND o.status = 'won' AND o.closed_at >= ? AND o.closed_at < ? AND `+sc.in("o.owner_id")+`
 		ORDER BY o.id`, sc.start, sc.end)
 	if err != nil {
@@ -289,7 +290,7 @@ func (s *Store) cycleOwners(ctx context.Context, perOwner map[int64][]float64, o
 // returns, per stage, the days each deal spent there (deals that never
 // were in a stage are left out of its figures).
 func (s *Store) stageDays(ctx context.Context, sc *scope) (map[int64][]float64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT sc.opportunity_id, sc.to_stage_id, sc.at FROM opportunities o
+	rows, err := s.r.QueryContext(ctx, `SELECT sc.opportunity_id, sc.to_stage_id, sc.at FROM opportunities o `+sc.closedIndex()+`
 		JOIN stage_changes sc ON sc.opportunity_id = o.id
 		WHERE o.deleted_at IS NULL AND o.status = 'won' AND o.closed_at >= ? AND o.closed_at < ? AND `+sc.in("o.owner_id")+`
 		ORDER BY sc.opportunity_id, sc.at, sc.id`, sc.start, sc.end)
@@ -382,7 +383,7 @@ func (s *Store) ForecastByMonth(ctx context.Context, u *User, f ReportFilter) (*
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT substr(o.expected_close, 1, 7), count(*), COALESCE(sum(o.amount), 0),
 			COALESCE(sum(o.amount * o.probability / 100), 0)
-		FROM opportunities o WHERE o.deleted_at IS NULL AND o.status = 'open' AND o.created_at >= ? AND o.created_at < ? AND `+sc.in("o.owner_id")+`
+		FROM opportunities o`+sc.indexed("opportunities_report_created_all", "opportunities_report_created")+`WHERE o.deleted_at IS NULL AND o.status = 'open' AND o.created_at >= ? AND o.created_at < ? AND `+sc.in("o.owner_id")+`
 		GROUP BY 1 ORDER BY 1 = '', 1`, sc.start, sc.end)
 	if err != nil {
 		return nil, fmt.Errorf("store: forecast by month: %w", err)
@@ -406,7 +407,7 @@ func (s *Store) LostReasonCounts(ctx context.Context, u *User, f ReportFilter) (
 	if err != nil {
 		return nil, err
 	}
-	return s.reasonCounts(ctx, `SELECT o.lost_reason, count(*) FROM opportunities o
+	return s.reasonCounts(ctx, `SELECT o.lost_reason, count(*) FROM opportunities o `+sc.closedIndex()+`
 		WHERE o.deleted_at IS NULL AND o.status = 'lost' AND o.closed_at >= ? AND o.closed_at < ? AND `+sc.in("o.owner_id")+`
 		GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
 }

@@ -398,3 +398,44 @@ func TestReportFollowupDays_KeptExactByTriggers(t *testing.T) {
 		t.Fatalf("after the rebuild (Shanghai periods read the raw rows): %d, want 2", k2.Followups)
 	}
 }
+
+func TestSourcesAndPoolTurnover(t *testing.T) {
+	f := newReportFixture(t)
+	ctx := context.Background()
+	nov := ReportFilter{From: "2026-11-01", To: "2026-11-30"}
+	// 甲 and 乙 (展会) were created on 11-20 and are the team's; won0001
+	// (300 yuan, salesA, 甲) was won on 11-01.
+	rows, err := f.s.SourcesReport(ctx, f.mgr, nov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Source != "展会" || rows[0].Leads != 2 || rows[0].Claimed != 2 || rows[0].WonAmount != 30000 || !near(rows[0].ConversionRate, 0) {
+		t.Fatalf("sources (manager): %+v", rows)
+	}
+	all, _ := f.s.SourcesReport(ctx, f.admin, nov)
+	if len(all) != 1 || all[0].Leads != 3 || all[0].WonAmount != 30000 {
+		t.Fatalf("sources (admin): %+v", all)
+	}
+	if empty, _ := f.s.SourcesReport(ctx, f.mgr, ReportFilter{From: "2025-01-01", To: "2025-01-31"}); len(empty) != 0 {
+		t.Fatalf("empty period: %+v", empty)
+	}
+	p := f.pool(t, rules(0, 0, 0, 0, 0, 0, 0))
+	ids := f.fill(t, p, 2)
+	if _, err := f.s.Claim(ctx, f.salesA, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	pt, err := f.s.PoolTurnover(ctx, f.admin, ReportFilter{From: "2026-11-01", To: "2026-11-30", PoolID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt.Claimed != 1 || pt.InPool != 1 || pt.Released != 0 {
+		t.Fatalf("pool turnover: %+v", pt)
+	}
+	mine, _ := f.s.PoolTurnover(ctx, f.admin, ReportFilter{From: "2026-11-01", To: "2026-11-30", PoolID: p.ID, OwnerID: f.salesB.ID})
+	if mine.Claimed != 0 {
+		t.Fatalf("salesB claimed nothing: %+v", mine)
+	}
+	if _, err := f.s.PoolTurnover(ctx, f.salesN, ReportFilter{PoolID: 99999}); !IsCode(err, CodeInvalid) {
+		t.Fatalf("an unknown pool: %v", err)
+	}
+}

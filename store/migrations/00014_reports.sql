@@ -16,6 +16,8 @@ CREATE INDEX opportunities_report_owner_closed ON opportunities(owner_id, status
 -- by creation date for the whole company.
 CREATE INDEX customers_report_owner ON customers(owner_id, created_at, deleted_at, source, industry, level, status);
 CREATE INDEX customers_report_created ON customers(created_at, deleted_at, owner_id, pool_id, source, industry, level, status);
+-- Leads sitting in pools by creation date (the sources report).
+CREATE INDEX customers_report_pool ON customers(pool_id, created_at, deleted_at, source, status);
 -- The dashboard's "about to drop": a team's unlocked customers with what
 -- the recycle rules look at.
 CREATE INDEX customers_report_recycle ON customers(owner_id, locked, deleted_at, owned_since, last_followup_at, created_at, status, level, home_pool_id);
@@ -81,6 +83,7 @@ DROP TABLE report_followup_days;
 DROP TABLE report_settings;
 DROP INDEX pool_moves_report;
 DROP INDEX customers_report_recycle;
+DROP INDEX customers_report_pool;
 DROP INDEX customers_report_created;
 DROP INDEX customers_report_owner;
 DROP INDEX opportunities_report_owner_closed;
