@@ -120,15 +120,7 @@ func (s *Server) decorate(c *fiber.Ctx, d *dashboard) error {
 		// The dashboard shows the top ten; the leaderboard report has everyone.
 		d.charts = append(d.charts, leaderboardOut(r, d.Leaders[:min(len(d.Leaders), dashTop)]).Charts[0])
 	}
-	for _, ch := range d.charts {
-		ch.Lang = l.Lang
-		if !ch.empty() {
-			if err := ch.render(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return renderAll(l.Lang, d.charts)
 }
 
 func deref0(p *float64) float64 {

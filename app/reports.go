@@ -74,22 +74,18 @@ func (s *Server) reportRequest(c *fiber.Ctx) (*reportCtx, error) {
 	return &reportCtx{ctx: c.UserContext(), u: currentUser(c), l: l, f: f, lang: l.Lang}, nil
 }
 
-// run builds a report and renders its charts.
-func (s *Server) run(d *reportDef, r *reportCtx) (*reportOut, error) {
-	out, err := d.build(s, r)
-	if err != nil {
-		return nil, err
-	}
-	for _, ch := range out.Charts {
-		ch.Lang = r.lang
+// renderAll draws the charts that have data.
+func renderAll(lang string, charts []*chart) error {
+	for _, ch := range charts {
+		ch.Lang = lang
 		if ch.empty() {
 			continue
 		}
 		if err := ch.render(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // orNone shows an empty category as "未填写".

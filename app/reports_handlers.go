@@ -23,35 +23,37 @@ func (s *Server) reportsUIRoutes(ui fiber.Router) {
 	ui.Get("/reports/:name/export", s.reportExport)
 }
 
-func (s *Server) apiReport(c *fiber.Ctx) error {
+// buildNamed builds the report the :name parameter names (404 when none).
+func (s *Server) buildNamed(c *fiber.Ctx) (*reportDef, *reportCtx, *reportOut, error) {
 	d := reportByName(c.Params("name"))
 	if d == nil {
-		return fiber.ErrNotFound
+		return nil, nil, nil, fiber.ErrNotFound
 	}
 	r, err := s.reportRequest(c)
 	if err != nil {
-		return err
+		return d, nil, nil, err
 	}
 	out, err := d.build(s, r)
+	return d, r, out, err
+}
+
+func (s *Server) apiReport(c *fiber.Ctx) error {
+	_, _, out, err := s.buildNamed(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(out.API)
 }
 
+// reportPage shows a report; refused filters come back beside the form.
 func (s *Server) reportPage(c *fiber.Ctx) error {
-	d := reportByName(c.Params("name"))
+	d, r, out, err := s.buildNamed(c)
+	if err == nil {
+		err = renderAll(r.lang, out.Charts)
+	}
 	if d == nil {
-		return fiber.ErrNotFound
+		return err
 	}
-	r, err := s.reportRequest(c)
-	if err != nil {
-		if !userFacing(err) {
-			return err
-		}
-		return s.renderReport(c, fiber.StatusBadRequest, d, r, nil, fieldMessages(c, err))
-	}
-	out, err := s.run(d, r)
 	if err != nil {
 		if !userFacing(err) {
 			return err
@@ -128,19 +130,11 @@ func visibleDepartments(u *store.User, deps []*store.Department) []*store.Depart
 
 // reportExport writes the page's tables as .xlsx (default) or .csv.
 func (s *Server) reportExport(c *fiber.Ctx) error {
-	d := reportByName(c.Params("name"))
-	if d == nil {
-		return fiber.ErrNotFound
-	}
 	format := c.Query("format", "xlsx")
 	if format != "xlsx" && format != "csv" {
 		return invalidField("format", "err.report_format")
 	}
-	r, err := s.reportRequest(c)
-	if err != nil {
-		return err
-	}
-	out, err := d.build(s, r)
+	d, r, out, err := s.buildNamed(c)
 	if err != nil {
 		return err
 	}

@@ -120,6 +120,11 @@ func TestReports_PageExportAndAPIAgree(t *testing.T) {
 	}
 	list := f.e.loggedIn("mgr", "zh-CN").get(pathf("/opportunities?stage_id=%d&status=open&created_from=2000-01-01&created_to=2100-12-31", stage)).wantStatus(t, http.StatusOK)
 	list.wantContains(t, "华东跟进中", "来自报表").wantNotContains(t, "华东大单")
+	// The customer list takes the drill-down dates too.
+	b := f.e.loggedIn("mgr", "zh-CN")
+	b.get("/customers?created_from=2000-01-01&created_to=2100-12-31").wantStatus(t, http.StatusOK).wantContains(t, "上海潮汐贸易有限公司", "来自报表")
+	b.get("/customers?created_from=2000-01-01&created_to=2000-01-02").wantStatus(t, http.StatusOK).wantNotContains(t, "上海潮汐贸易有限公司")
+	f.e.api("mgr").get("/api/v1/opportunities?closed_from=2000-13-01").wantAPIError(t, http.StatusBadRequest, "invalid")
 }
 
 func TestReportPages_EveryReportRendersForEachRole(t *testing.T) {

@@ -7,10 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/tidecrm/tide/app"
@@ -38,18 +35,11 @@ func benchReportsCmd(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgFile, map[string]string{"data.dir": *data})
+	ctx, cfg, st, done, err := openDataDir(*data, *cfgFile)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	st, err := store.Open(ctx, cfg.Data.Dir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	st.Location = cfg.Location
+	defer done()
 	t := time.Now()
 	have, err := st.OpportunityCount(ctx)
 	if err != nil {
@@ -66,7 +56,7 @@ func benchReportsCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "tide bench-reports: %d opportunities added, %d closed with history, in %s\n", added, closed, time.Since(t).Round(time.Millisecond))
-	mgr, err := benchManager(ctx, st)
+	mgr, big, err := reportManagers(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -74,7 +64,40 @@ func benchReportsCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return benchReportsHTTP(ctx, cfg, st, mgr, admin, *runs, stdout)
+	return benchReportsHTTP(ctx, cfg, st, []*store.User{mgr, big}, admin, *runs, stdout)
+}
+
+// reportManagers picks the manager whose team (department subtree) is the
+// smallest one of at least 50 people, and the one with the largest team.
+func reportManagers(ctx context.Context, st *store.Store) (fifty, largest *store.User, err error) {
+	users, err := st.Users(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	team := map[int64]int{}
+	for _, u := range users {
+		if u.Role != store.RoleManager || !u.Active || u.DepartmentID == nil {
+			continue
+		}
+		v, err := st.VisibilityFor(ctx, u)
+		if err != nil {
+			return nil, nil, err
+		}
+		team[u.ID] = len(v.OwnerIDs)
+		if largest == nil || team[u.ID] > team[largest.ID] {
+			largest = u
+		}
+		if team[u.ID] >= 50 && (fifty == nil || team[u.ID] < team[fifty.ID]) {
+			fifty = u
+		}
+	}
+	if fifty == nil {
+		fifty = largest
+	}
+	if largest == nil {
+		return nil, nil, fmt.Errorf("no manager with a department (seed the data dir with tide seed)")
+	}
+	return fifty, largest, nil
 }
 
 func benchAdmin(ctx context.Context, st *store.Store) (*store.User, error) {
@@ -91,7 +114,7 @@ func benchAdmin(ctx context.Context, st *store.Store) (*store.User, error) {
 }
 
 // benchReportsHTTP starts the app and times the cases.
-func benchReportsHTTP(ctx context.Context, cfg *config.Config, st *store.Store, mgr, admin *store.User, runs int, stdout io.Writer) error {
+func benchReportsHTTP(ctx context.Context, cfg *config.Config, st *store.Store, mgrs []*store.User, admin *store.User, runs int, stdout io.Writer) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -104,7 +127,7 @@ func benchReportsHTTP(ctx context.Context, cfg *config.Config, st *store.Store, 
 	year := "from=" + now.AddDate(-1, 0, 1).Format("2006-01-02") + "&to=" + now.Format("2006-01-02")
 	expires := time.Now().Add(time.Hour)
 	secrets := map[int64]string{}
-	for _, u := range []*store.User{mgr, admin} {
+	for _, u := range append(mgrs, admin) {
 		tok, secret, err := st.CreateToken(ctx, u.ID, "tide bench-reports", "read", &expires)
 		if err != nil {
 			return err
@@ -134,11 +157,15 @@ func benchReportsHTTP(ctx context.Context, cfg *config.Config, st *store.Store, 
 			return nil
 		}
 	}
-	v, err := st.VisibilityFor(ctx, mgr)
-	if err != nil {
-		return err
+	who := map[int64]string{admin.ID: "admin"}
+	for _, m := range mgrs {
+		v, err := st.VisibilityFor(ctx, m)
+		if err != nil {
+			return err
+		}
+		who[m.ID] = fmt.Sprintf("manager %s (%d people)", m.Username, len(v.OwnerIDs))
 	}
-	fmt.Fprintf(stdout, "manager %s sees %d owners; admin %s sees everyone; year = %s\n", mgr.Username, len(v.OwnerIDs), admin.Username, year)
+	fmt.Fprintf(stdout, "year = %s\n", year)
 	var results []benchResult
 	add := func(name string, target time.Duration, fn func() error) error {
 		r, err := timeRuns(name, target, runs, fn)
@@ -149,9 +176,11 @@ func benchReportsHTTP(ctx context.Context, cfg *config.Config, st *store.Store, 
 		results = append(results, r)
 		return nil
 	}
-	for _, p := range []string{"month", "quarter", "year"} {
-		if err := add("dashboard manager, period="+p, targetDashboard, get(mgr, "dashboard?period="+p)); err != nil {
-			return err
+	for _, m := range mgrs {
+		for _, p := range []string{"week", "month", "quarter", "year"} {
+			if err := add("dashboard "+who[m.ID]+", period="+p, targetDashboard, get(m, "dashboard?period="+p)); err != nil {
+				return err
+			}
 		}
 	}
 	for _, rep := range []string{"funnel", "win-rate?group_by=owner", "win-rate?group_by=industry", "sales-cycle", "pool-turnover", "sources", "leaderboard", "forecast", "activity"} {
@@ -159,12 +188,8 @@ func benchReportsHTTP(ctx context.Context, cfg *config.Config, st *store.Store, 
 		if strings.Contains(rep, "?") {
 			path = rep + "&"
 		}
-		for _, u := range []*store.User{mgr, admin} {
-			who := "manager"
-			if u == admin {
-				who = "admin"
-			}
-			if err := add(rep+" "+who+", one year", targetReport, get(u, path+year)); err != nil {
+		for _, u := range []*store.User{mgrs[0], admin} {
+			if err := add(rep+" "+who[u.ID]+", one year", targetReport, get(u, path+year)); err != nil {
 				return err
 			}
 		}

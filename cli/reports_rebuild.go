@@ -26,18 +26,11 @@ func reportsRebuildCmd(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgFile, map[string]string{"data.dir": *data})
+	ctx, cfg, st, done, err := openDataDir(*data, *cfgFile)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	st, err := store.Open(ctx, cfg.Data.Dir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	st.Location = cfg.Location
+	defer done()
 	t := time.Now()
 	if !*check {
 		rows, err := st.RebuildReportTables(ctx, cfg.Location)
@@ -55,4 +48,22 @@ func reportsRebuildCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "report tables match the follow-ups")
 	return nil
+}
+
+// openDataDir loads the config, opens the data directory's store in the
+// company time zone, and returns a context cancelled by Ctrl-C; done
+// closes both.
+func openDataDir(data, cfgFile string) (context.Context, *config.Config, *store.Store, func(), error) {
+	cfg, err := config.Load(cfgFile, map[string]string{"data.dir": data})
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	st, err := store.Open(ctx, cfg.Data.Dir)
+	if err != nil {
+		stop()
+		return nil, nil, nil, nil, err
+	}
+	st.Location = cfg.Location
+	return ctx, cfg, st, func() { st.Close(); stop() }, nil
 }

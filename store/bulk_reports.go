@@ -52,8 +52,8 @@ func (s *Store) SeedReportHistory(ctx context.Context) (int64, error) {
 		_, err := tx.ExecContext(ctx, `DROP TABLE seed_close`)
 		return err
 	})
-	if err != nil {
-		return 0, err
+	if err != nil || closed == 0 {
+		return closed, err
 	}
 	_, err = s.w.ExecContext(ctx, `ANALYZE`)
 	return closed, err
