@@ -53,27 +53,26 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	}
 	where := "m.action IN ('enter', 'import', 'claim', 'release', 'recycle', 'assign') AND " + pools + " AND m.at >= ? AND m.at < ? AND " + person
 	out := &PoolTurnover{ReleaseReasons: []ReasonCount{}, RecycleRules: []ReasonCount{}, RecycledOften: []RefCount{}}
-	rows, err := s.r.QueryContext(ctx, `SELECT m.action, m.reason, count(*) FROM pool_moves m WHERE `+where+` GROUP BY 1, 2`, sc.start, sc.end)
-	if err != nil {
-		return nil, fmt.Errorf("store: pool turnover: %w", err)
-	}
+	// Totals per action walk the index in its order; only releases and
+	// recycles are split by reason (sorting every move costs more).
 	by := map[string]int{}
-	for rows.Next() {
-		var action, reason string
-		var n int
-		if err := rows.Scan(&action, &reason, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		by[action] += n
-		switch action {
-		case "release":
-			out.ReleaseReasons = append(out.ReleaseReasons, ReasonCount{reason, n})
-		case "recycle":
-			out.RecycleRules = append(out.RecycleRules, ReasonCount{reason, n})
-		}
+	err = s.eachGroup(ctx, `SELECT m.action, '', count(*) FROM pool_moves m WHERE `+where+` GROUP BY 1`, sc, func(action, _ string, n int) {
+		by[action] = n
+	})
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
+	err = s.eachGroup(ctx, `SELECT m.action, m.reason, count(*) FROM pool_moves m WHERE m.action IN ('release', 'recycle') AND `+where+` GROUP BY 1, 2`, sc,
+		func(action, reason string, n int) {
+			if action == "release" {
+				out.ReleaseReasons = append(out.ReleaseReasons, ReasonCount{reason, n})
+			} else {
+				out.RecycleRules = append(out.RecycleRules, ReasonCount{reason, n})
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
 	out.Claimed, out.Released, out.Recycled, out.Assigned = by["claim"], by["release"], by["recycle"], by["assign"]
 	out.Entered = by["enter"] + by["import"] + out.Released + out.Recycled
 	out.ClaimRate = rate(out.Claimed, out.Entered)
@@ -87,6 +86,25 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	}
 	out.RecycledOften, err = s.recycledOften(ctx, where, sc)
 	return out, err
+}
+
+// eachGroup runs a pool-move query of (action, reason, count) rows over
+// the scope's period.
+func (s *Store) eachGroup(ctx context.Context, query string, sc *scope, fn func(action, reason string, n int)) error {
+	rows, err := s.r.QueryContext(ctx, query, sc.start, sc.end)
+	if err != nil {
+		return fmt.Errorf("store: pool turnover: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var action, reason string
+		var n int
+		if err := rows.Scan(&action, &reason, &n); err != nil {
+			return err
+		}
+		fn(action, reason, n)
+	}
+	return rows.Err()
 }
 
 func sortReasons(rs []ReasonCount) {
@@ -122,9 +140,10 @@ func (s *Store) hoursToClaim(ctx context.Context, where string, sc *scope) (*flo
 
 // recycledOften lists the customers recycled more than twice in the period.
 func (s *Store) recycledOften(ctx context.Context, where string, sc *scope) ([]RefCount, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT m.customer_id, COALESCE(c.name, ''), count(*) FROM pool_moves m
-		LEFT JOIN customers c ON c.id = m.customer_id
-		WHERE m.action = 'recycle' AND `+where+` GROUP BY m.customer_id HAVING count(*) > 2 ORDER BY 3 DESC, 1 LIMIT 100`, sc.start, sc.end)
+	rows, err := s.r.QueryContext(ctx, `SELECT r.customer_id, COALESCE(c.name, ''), r.n FROM (
+			SELECT m.customer_id, count(*) AS n FROM pool_moves m WHERE m.action = 'recycle' AND `+where+`
+			GROUP BY m.customer_id HAVING count(*) > 2 ORDER BY 2 DESC, 1 LIMIT 100) r
+		LEFT JOIN customers c ON c.id = r.customer_id ORDER BY r.n DESC, r.customer_id`, sc.start, sc.end)
 	if err != nil {
 		return nil, fmt.Errorf("store: recycled often: %w", err)
 	}
