@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -349,10 +350,7 @@ func (s *Server) buildForecast(r *reportCtx) (*reportOut, error) {
 	t := &rtable{Title: l.T("reports.forecast.title"), Help: l.T("reports.forecast.help"), Empty: l.T("reports.empty"),
 		Columns: []string{l.T("reports.col.month"), l.T("reports.col.count"), l.T("reports.col.amount"), l.T("reports.col.weighted")}}
 	for _, m := range fc.Months {
-		from, to := "", ""
-		if m.Month != "" {
-			from, to = m.Month+"-01", m.Month+"-31"
-		}
+		from, to := monthDays(m.Month)
 		link := drill("/opportunities", r.f, "created", "status", store.OppOpen, "close_from", from, "close_to", to)
 		t.Rows = append(t.Rows, []rcell{linked(txt(orNone(l, m.Month)), link), count(m.Count), money(m.Amount), money(m.Weighted)})
 	}
@@ -432,4 +430,13 @@ func ruleLabel(l *i18n.Localizer, rule string) string {
 		return l.T("pools.recycle_rule.no_deal")
 	}
 	return rule
+}
+
+// monthDays returns the first and last day of a YYYY-MM month ("" for none).
+func monthDays(month string) (from, to string) {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return "", ""
+	}
+	return t.Format("2006-01-02"), t.AddDate(0, 1, -1).Format("2006-01-02")
 }

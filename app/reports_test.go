@@ -169,3 +169,11 @@ func TestCharts_EveryKindRendersChineseLabelsAndLinks(t *testing.T) {
 		}
 	}
 }
+
+func TestMonthDays(t *testing.T) {
+	for _, c := range [][3]string{{"2026-02", "2026-02-01", "2026-02-28"}, {"2024-02", "2024-02-01", "2024-02-29"}, {"2026-12", "2026-12-01", "2026-12-31"}, {"", "", ""}} {
+		if f, to := monthDays(c[0]); f != c[1] || to != c[2] {
+			t.Errorf("%q: %s %s", c[0], f, to)
+		}
+	}
+}

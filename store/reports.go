@@ -309,3 +309,25 @@ func (s *Store) reportStages(ctx context.Context, lang string) ([]*Stage, error)
 	}
 	return out, rows.Err()
 }
+
+// userNames loads the names of ids in one query.
+func (s *Store) userNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (`+idList(ids)+`)`)
+	if err != nil {
+		return nil, fmt.Errorf("store: user names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}

@@ -329,9 +329,17 @@ func (s *Store) Leaderboard(ctx context.Context, u *User, f ReportFilter) ([]Lea
 	for id, n := range fus {
 		get(id).Followups = n
 	}
+	ids := make([]int64, 0, len(rows))
+	for id := range rows {
+		ids = append(ids, id)
+	}
+	names, err := s.userNames(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]LeaderRow, 0, len(rows))
 	for id, r := range rows {
-		r.Owner.Name = userName(ctx, s.r, id)
+		r.Owner.Name = names[id]
 		out = append(out, *r)
 	}
 	sortBy(out, func(a, b LeaderRow) bool {

@@ -274,9 +274,17 @@ func (s *Store) cycleDeals(ctx context.Context, sc *scope, out *SalesCycle) (map
 }
 
 func (s *Store) cycleOwners(ctx context.Context, perOwner map[int64][]float64, out *SalesCycle) error {
+	ids := make([]int64, 0, len(perOwner))
+	for id := range perOwner {
+		ids = append(ids, id)
+	}
+	names, err := s.userNames(ctx, ids)
+	if err != nil {
+		return err
+	}
 	for id, days := range perOwner {
 		mean, med := meanMedian(days)
-		out.Owners = append(out.Owners, OwnerCycle{Owner: Ref{ID: id, Name: userName(ctx, s.r, id)}, WonCount: len(days), MeanDays: mean, MedianDays: med})
+		out.Owners = append(out.Owners, OwnerCycle{Owner: Ref{ID: id, Name: names[id]}, WonCount: len(days), MeanDays: mean, MedianDays: med})
 	}
 	sortBy(out.Owners, func(a, b OwnerCycle) bool {
 		if a.WonCount != b.WonCount {
