@@ -260,14 +260,23 @@ func buckets(from, to time.Time) []Bucket {
 	return out
 }
 
-// bucketValues is a VALUES list (i, lo, hi) of the buckets for SQL that
-// counts per bucket with one index range per bucket.
-func bucketValues(bs []Bucket) string {
-	parts := make([]string, len(bs))
-	for i, b := range bs {
-		parts[i] = "(" + itoa(int64(i)) + "," + itoa(b.start.Unix()) + "," + itoa(b.end.Unix()) + ")"
+// bucketValues is a VALUES list (i, lo, hi) of bounds for SQL that counts
+// per bucket with one index range per bucket.
+func bucketValues(bounds [][2]int64) string {
+	parts := make([]string, len(bounds))
+	for i, b := range bounds {
+		parts[i] = "(" + itoa(int64(i)) + "," + itoa(b[0]) + "," + itoa(b[1]) + ")"
 	}
 	return strings.Join(parts, ",")
+}
+
+// instants are the buckets' bounds as unix seconds.
+func instants(bs []Bucket) [][2]int64 {
+	out := make([][2]int64, len(bs))
+	for i, b := range bs {
+		out[i] = [2]int64{b.start.Unix(), b.end.Unix()}
+	}
+	return out
 }
 
 func itoa(n int64) string { return idList([]int64{n}) }

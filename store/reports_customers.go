@@ -431,7 +431,7 @@ func (s *Store) Trends(ctx context.Context, u *User, f ReportFilter) ([]TrendPoi
 	for i, b := range bs {
 		out[i].Bucket = b
 	}
-	vals := "WITH b(i, lo, hi) AS (VALUES " + bucketValues(bs) + ") "
+	vals := "WITH b(i, lo, hi) AS (VALUES " + bucketValues(instants(bs)) + ") "
 	for _, q := range []struct {
 		sql   string
 		apply func(p *TrendPoint, n int64)

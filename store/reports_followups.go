@@ -60,19 +60,42 @@ func (s *Store) followupTrend(ctx context.Context, sc *scope, bs []Bucket) ([]in
 		return nil, err
 	}
 	out := make([]int, len(bs))
-	for i, b := range bs {
-		d0, ok0 := dayOf(b.start.Unix(), off)
-		d1, ok1 := dayOf(b.end.Unix(), off)
-		var n sql.NullInt64
-		if ok0 && ok1 {
-			err = s.r.QueryRowContext(ctx, `SELECT sum(d.n) FROM report_followup_days d WHERE d.day >= ? AND d.day < ? AND `+sc.in("d.user_id"), d0, d1).Scan(&n)
-		} else {
-			err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM followups f WHERE f.at >= ? AND f.at < ? AND `+sc.in("f.created_by"), b.start.Unix(), b.end.Unix()).Scan(&n)
+	days := make([][2]int64, len(bs))
+	for i, b := range instants(bs) {
+		d0, ok0 := dayOf(b[0], off)
+		d1, ok1 := dayOf(b[1], off)
+		if !ok0 || !ok1 {
+			return s.rawFollowupTrend(ctx, sc, bs)
 		}
+		days[i] = [2]int64{d0, d1}
+	}
+	rows, err := s.r.QueryContext(ctx, `WITH b(i, lo, hi) AS (VALUES `+bucketValues(days)+`)
+		SELECT b.i, sum(d.n) FROM b JOIN report_followup_days d ON d.day >= b.lo AND d.day < b.hi
+		WHERE `+sc.in("d.user_id")+` GROUP BY b.i`)
+	if err != nil {
+		return nil, fmt.Errorf("store: follow-up trend: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i, n int64
+		if err := rows.Scan(&i, &n); err != nil {
+			return nil, err
+		}
+		out[i] = int(n)
+	}
+	return out, rows.Err()
+}
+
+// rawFollowupTrend counts the raw follow-ups per bucket (periods that do
+// not start and end on the table's days).
+func (s *Store) rawFollowupTrend(ctx context.Context, sc *scope, bs []Bucket) ([]int, error) {
+	out := make([]int, len(bs))
+	for i, b := range bs {
+		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM followups f WHERE f.at >= ? AND f.at < ? AND `+sc.in("f.created_by"),
+			b.start.Unix(), b.end.Unix()).Scan(&out[i])
 		if err != nil {
 			return nil, fmt.Errorf("store: follow-up trend: %w", err)
 		}
-		out[i] = int(n.Int64)
 	}
 	return out, nil
 }
