@@ -22,7 +22,6 @@ const (
 
 // kpiCard is one KPI with its change against the previous period.
 type kpiCard struct {
-	Key    string
 	Label  string
 	Help   string
 	Value  string

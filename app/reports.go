@@ -68,9 +68,7 @@ func (s *Server) reportRequest(c *fiber.Ctx) (*reportCtx, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.From == "" && f.To == "" {
-		f.From, f.To = s.store.DefaultPeriod()
-	}
+	f.From, f.To = s.store.FillPeriod(f.From, f.To)
 	l := loc(c)
 	return &reportCtx{ctx: c.UserContext(), u: currentUser(c), l: l, f: f, lang: l.Lang}, nil
 }

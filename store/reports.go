@@ -20,7 +20,8 @@ import (
 // by when they happened.
 
 // ReportFilter is what every report takes. Empty From/To mean the current
-// month up to today.
+// month up to today; an empty From alone the first of To's month, an empty
+// To alone today.
 type ReportFilter struct {
 	From         string // YYYY-MM-DD, inclusive
 	To           string // YYYY-MM-DD, inclusive
@@ -99,13 +100,29 @@ func (s *Store) DefaultPeriod() (from, to string) {
 	return first.Format("2006-01-02"), now.Format("2006-01-02")
 }
 
+// FillPeriod fills what the filter leaves empty: both, the current month
+// up to today; from alone, the first of to's month; to alone, today (or
+// from, when later). Links and exports then carry explicit dates.
+func (s *Store) FillPeriod(from, to string) (string, string) {
+	defFrom, defTo := s.DefaultPeriod()
+	switch {
+	case from == "" && to == "":
+		return defFrom, defTo
+	case from == "":
+		if t, ok := s.localDay(to); ok {
+			from = t.AddDate(0, 0, 1-t.Day()).Format("2006-01-02")
+		}
+	case to == "":
+		to = max(from, defTo)
+	}
+	return from, to
+}
+
 // reportScope validates f for u: dates, the department and the person must
 // be ones u may see (an invisible one is refused like an unknown one).
 func (s *Store) reportScope(ctx context.Context, u *User, f *ReportFilter) (*scope, error) {
 	fe := fieldErrors{}
-	if f.From == "" && f.To == "" {
-		f.From, f.To = s.DefaultPeriod()
-	}
+	f.From, f.To = s.FillPeriod(f.From, f.To)
 	from, okFrom := s.localDay(f.From)
 	to, okTo := s.localDay(f.To)
 	switch {

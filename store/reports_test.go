@@ -439,3 +439,17 @@ func TestSourcesAndPoolTurnover(t *testing.T) {
 		t.Fatalf("an unknown pool: %v", err)
 	}
 }
+
+func TestFillPeriod(t *testing.T) {
+	f := newReportFixture(t) // now: 2026-11-20
+	for _, c := range [][4]string{
+		{"", "", "2026-11-01", "2026-11-20"},
+		{"", "2026-10-15", "2026-10-01", "2026-10-15"},
+		{"2026-09-03", "", "2026-09-03", "2026-11-20"},
+		{"2026-12-03", "", "2026-12-03", "2026-12-03"},
+	} {
+		if a, b := f.s.FillPeriod(c[0], c[1]); a != c[2] || b != c[3] {
+			t.Errorf("%q %q: %s %s", c[0], c[1], a, b)
+		}
+	}
+}
