@@ -112,6 +112,11 @@ func (c *chart) draw(p *charts.Painter, labels []string) error {
 		o := charts.NewLineChartOptionWithData(values)
 		o.XAxis.Labels, o.Legend, o.ValueFormatter = labels, legend, format
 		o.YAxis = []charts.YAxisOption{{Min: zero}}
+		if len(labels) > 8 {
+			// The library always draws the last label, which then
+			// collides with the one before; slanted, they do not.
+			o.XAxis.LabelRotation = charts.DegreesToRadians(30)
+		}
 		return p.LineChart(o)
 	case chartBar:
 		o := charts.NewBarChartOptionWithData(values)
