@@ -19,7 +19,10 @@ var oppStatuses = []string{store.OppOpen, store.OppWon, store.OppLost}
 // parameter, never silently ignored.
 func oppQuery(c *fiber.Ctx) (store.OppQuery, error) {
 	q := store.OppQuery{Owner: strings.TrimSpace(c.Query("owner")), Status: strings.TrimSpace(c.Query("status")),
-		CloseFrom: strings.TrimSpace(c.Query("close_from")), CloseTo: strings.TrimSpace(c.Query("close_to"))}
+		CloseFrom: strings.TrimSpace(c.Query("close_from")), CloseTo: strings.TrimSpace(c.Query("close_to")),
+		CreatedFrom: strings.TrimSpace(c.Query("created_from")), CreatedTo: strings.TrimSpace(c.Query("created_to")),
+		ClosedFrom: strings.TrimSpace(c.Query("closed_from")), ClosedTo: strings.TrimSpace(c.Query("closed_to")),
+		Source: strings.TrimSpace(c.Query("source"))}
 	ints := map[string]*int64{"stage_id": &q.StageID, "customer_id": &q.CustomerID, "department_id": &q.DepartmentID}
 	for name, dst := range ints {
 		if v := strings.TrimSpace(c.Query(name)); v != "" {
@@ -48,7 +51,8 @@ func oppQuery(c *fiber.Ctx) (store.OppQuery, error) {
 			*dst = &n
 		}
 	}
-	for name, v := range map[string]string{"close_from": q.CloseFrom, "close_to": q.CloseTo} {
+	for name, v := range map[string]string{"close_from": q.CloseFrom, "close_to": q.CloseTo, "created_from": q.CreatedFrom,
+		"created_to": q.CreatedTo, "closed_from": q.ClosedFrom, "closed_to": q.ClosedTo} {
 		if v == "" {
 			continue
 		}

@@ -36,6 +36,7 @@ func (s *Server) customerList(c *fiber.Ctx) error {
 	}
 	data["Query"] = q
 	data["Filtered"] = filtered(q)
+	data["Drill"] = drillValues(c)
 	data["TagColors"] = colors
 	data["Tags"] = tags
 	data["Sources"] = sources

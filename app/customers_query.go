@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,6 +23,7 @@ func customerQuery(c *fiber.Ctx) (store.CustomerQuery, error) {
 	q := store.CustomerQuery{
 		Q: str("q"), Tag: str("tag"), Owner: str("owner"), Status: str("status"), Level: str("level"),
 		Source: str("source"), Region: str("region"), Sort: str("sort"), Cursor: str("cursor"),
+		Industry: str("industry"), CreatedFrom: str("created_from"), CreatedTo: str("created_to"),
 	}
 	fe := map[string]store.Msg{}
 	num := func(name string) int64 {
@@ -49,6 +51,13 @@ func customerQuery(c *fiber.Ctx) (store.CustomerQuery, error) {
 	default:
 		fe["followup_due"] = store.M("err.cust_bool")
 	}
+	for _, name := range []string{"created_from", "created_to"} {
+		if v := str(name); v != "" {
+			if _, err := time.Parse("2006-01-02", v); err != nil {
+				fe[name] = store.M("err.report_date")
+			}
+		}
+	}
 	if q.Sort != "" && !slices.Contains(store.CustomerSorts, q.Sort) {
 		fe["sort"] = store.M("err.cust_sort")
 	}
@@ -61,7 +70,8 @@ func customerQuery(c *fiber.Ctx) (store.CustomerQuery, error) {
 // filtered reports whether any filter (not sort or page) is set.
 func filtered(q store.CustomerQuery) bool {
 	return q.Q != "" || q.Tag != "" || q.Owner != "" || q.PoolID > 0 || q.Status != "" || q.Level != "" ||
-		q.Source != "" || q.Region != "" || q.NoFollowupDays > 0 || q.FollowupDue
+		q.Source != "" || q.Region != "" || q.NoFollowupDays > 0 || q.FollowupDue ||
+		q.Industry != "" || q.CreatedFrom != "" || q.CreatedTo != ""
 }
 
 // queryWithout returns the request's query string without the named

@@ -11,11 +11,6 @@ import (
 	"github.com/tidecrm/tide/store"
 )
 
-func (s *Server) home(c *fiber.Ctx) error {
-	data := s.page(c, "home.title")
-	return c.Render("home/index", data)
-}
-
 // profilePage renders the profile with the user's tokens. newToken is the
 // secret of a token just created: shown once, never again.
 func (s *Server) profilePage(c *fiber.Ctx, status int, form fiber.Map, errs map[string]string, newToken string) error {

@@ -137,6 +137,7 @@ func (s *Server) routes() {
 	s.taskAPIRoutes(api, adminOnly)
 	s.adminDataAPIRoutes(api, adminOnly)
 	s.mailAPIRoutes(api, adminOnly)
+	s.reportsAPIRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	s.mailPublicRoutes(f)
@@ -155,6 +156,7 @@ func (s *Server) routes() {
 	s.adminDataUIRoutes(ui, adminOnly)
 	s.mailUIRoutes(ui, adminOnly)
 	s.shellUIRoutes(ui, adminOnly)
+	s.reportsUIRoutes(ui)
 
 	ui.Get("/admin/users", adminOnly, s.adminUsers)
 	ui.Get("/admin/users/new", adminOnly, s.adminUserNew)

@@ -22,6 +22,8 @@ Usage:
   tide version
   tide bench-pools --data COPY [--clients 50]   (claims and recycles: run on a copy)
   tide bench-pipeline --data COPY [--opportunities 300000]   (adds opportunities: run on a copy)
+  tide bench-reports --data COPY [--opportunities 300000]   (adds and closes opportunities: run on a copy)
+  tide reports-rebuild [--data DIR] [--config FILE] [--check]   (recompute the reports' follow-up table)
   tide health  [--url http://127.0.0.1:8080/healthz]   (exit 0 when healthy; for Docker HEALTHCHECK)
   tide user add    [--data DIR] --username U --password P --role admin|manager|sales [--name N]
   tide user passwd [--data DIR] --username U --password P
@@ -65,6 +67,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = backupCmd(args[1:], stdout, stderr)
 	case "restore":
 		err = restoreCmd(args[1:], stdout, stderr)
+	case "bench-reports":
+		err = benchReportsCmd(args[1:], stdout, stderr)
+	case "reports-rebuild":
+		err = reportsRebuildCmd(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -22,7 +22,7 @@ func backupTestStore(t *testing.T, n int) (*Store, *User) {
 	s := OpenTest(t)
 	admin := mustUser(t, s, "boss", RoleAdmin, nil)
 	for i := 0; i < n; i++ {
-		mustCustomer(t, s, admin, CustomerInput{Name: ptr("客户" + itoa(i))})
+		mustCustomer(t, s, admin, CustomerInput{Name: ptr("客户" + strconv.Itoa(i))})
 	}
 	return s, admin
 }
@@ -45,7 +45,6 @@ func mustCustomer(t *testing.T, s *Store, actor *User, in CustomerInput) *Custom
 	return c
 }
 
-func itoa(i int) string { return strconv.Itoa(i) }
 
 func countRows(t *testing.T, path, table string) int {
 	t.Helper()
@@ -72,7 +71,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; !stop.Load(); i++ {
-				if _, err := s.CreateCustomer(ctx, admin, CustomerInput{Name: ptr("并发" + itoa(w) + "-" + itoa(i))}); err == nil {
+				if _, err := s.CreateCustomer(ctx, admin, CustomerInput{Name: ptr("并发" + strconv.Itoa(w) + "-" + strconv.Itoa(i))}); err == nil {
 					written.Add(1)
 				}
 			}

@@ -28,6 +28,9 @@ type CustomerQuery struct {
 	Page           int    // 1-based, for OFFSET paging (API)
 	PerPage        int    // at most MaxPerPage
 	Cursor         string // keyset paging (UI), wins over Page
+	Industry       string
+	CreatedFrom    string // YYYY-MM-DD local, inclusive (report drill-down)
+	CreatedTo      string // YYYY-MM-DD local, inclusive
 }
 
 // Sort orders the customer list offers.
@@ -329,12 +332,13 @@ func (s *Store) customerFilter(v *Visibility, u *User, q CustomerQuery) (*custom
 		f.cargs = append(f.cargs, id)
 		f.scoped = true
 	}
-	for _, fl := range []struct{ col, val string }{{"status", q.Status}, {"level", q.Level}, {"source", q.Source}, {"region", q.Region}} {
+	for _, fl := range []struct{ col, val string }{{"status", q.Status}, {"level", q.Level}, {"source", q.Source}, {"region", q.Region}, {"industry", q.Industry}} {
 		if fl.val != "" {
 			f.conds = append(f.conds, "c."+fl.col+" = ?")
 			f.cargs = append(f.cargs, fl.val)
 		}
 	}
+	f.conds, f.cargs = s.dayRange("c.created_at", q.CreatedFrom, q.CreatedTo, f.conds, f.cargs)
 	now := s.now()
 	if q.NoFollowupDays > 0 {
 		f.conds = append(f.conds, "(c.last_followup_at IS NULL OR c.last_followup_at < ?)")

@@ -173,6 +173,11 @@ type OppQuery struct {
 	AmountMin     *int64
 	AmountMax     *int64
 	Page, PerPage int
+	// Report drill-down: local days (YYYY-MM-DD, inclusive) of creation
+	// and of closing, and the opportunity's source.
+	CreatedFrom, CreatedTo string
+	ClosedFrom, ClosedTo   string
+	Source                 string
 }
 
 func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery) (string, []any, error) {
@@ -216,6 +221,11 @@ func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery
 		if f.ok {
 			conds, args = append(conds, f.cond), append(args, f.v)
 		}
+	}
+	conds, args = s.dayRange("o.created_at", q.CreatedFrom, q.CreatedTo, conds, args)
+	conds, args = s.dayRange("o.closed_at", q.ClosedFrom, q.ClosedTo, conds, args)
+	if q.Source != "" {
+		conds, args = append(conds, "o.source = ?"), append(args, q.Source)
 	}
 	return strings.Join(conds, " AND "), args, nil
 }

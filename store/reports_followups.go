@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Follow-ups are the largest table (millions a year), so the reports count
+// them from report_followup_days (people × local days, kept by triggers in
+// the same transaction as the follow-ups; see migration 00014) whenever the
+// period's bounds are day boundaries of that table, and from the raw rows
+// otherwise. Either way the figure is exact.
+
+// dayOffset is the UTC offset (seconds) whose local days the table counts.
+func (s *Store) dayOffset(ctx context.Context) (int64, error) {
+	var off int64
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM report_settings WHERE key = 'day_offset'`).Scan(&off)
+	return off, err
+}
+
+// dayOf returns the table's day that starts at instant t, or false when t
+// is not the start of one of its days.
+func dayOf(t, off int64) (int64, bool) {
+	if (t+off)%86400 != 0 {
+		return 0, false
+	}
+	return (t + off) / 86400, true
+}
+
+// followupsByUser counts the follow-ups each of the scope's people logged
+// in [start, end).
+func (s *Store) followupsByUser(ctx context.Context, sc *scope, start, end int64) (map[int64]int, error) {
+	q := `SELECT f.created_by, count(*), 0 FROM followups f WHERE f.created_by IS NOT NULL AND f.at >= ? AND f.at < ? AND ` + sc.in("f.created_by") + ` GROUP BY 1`
+	args := []any{start, end}
+	off, err := s.dayOffset(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d0, ok0 := dayOf(start, off)
+	d1, ok1 := dayOf(end, off)
+	if ok0 && ok1 {
+		q = `SELECT d.user_id, sum(d.n), 0 FROM report_followup_days d WHERE d.day >= ? AND d.day < ? AND ` + sc.in("d.user_id") + ` GROUP BY 1`
+		args = []any{d0, d1}
+	}
+	out := map[int64]int{}
+	err = s.eachCount(ctx, q, args, func(id int64, n int, _ int64) {
+		if n != 0 {
+			out[id] = n
+		}
+	})
+	return out, err
+}
+
+// followupTrend counts the scope's follow-ups per bucket.
+func (s *Store) followupTrend(ctx context.Context, sc *scope, bs []Bucket) ([]int, error) {
+	off, err := s.dayOffset(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(bs))
+	days := make([][2]int64, len(bs))
+	for i, b := range instants(bs) {
+		d0, ok0 := dayOf(b[0], off)
+		d1, ok1 := dayOf(b[1], off)
+		if !ok0 || !ok1 {
+			return s.rawFollowupTrend(ctx, sc, bs)
+		}
+		days[i] = [2]int64{d0, d1}
+	}
+	rows, err := s.r.QueryContext(ctx, `WITH b(i, lo, hi) AS (VALUES `+bucketValues(days)+`)
+		SELECT b.i, sum(d.n) FROM b JOIN report_followup_days d ON d.day >= b.lo AND d.day < b.hi
+		WHERE `+sc.in("d.user_id")+` GROUP BY b.i`)
+	if err != nil {
+		return nil, fmt.Errorf("store: follow-up trend: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i, n int64
+		if err := rows.Scan(&i, &n); err != nil {
+			return nil, err
+		}
+		out[i] = int(n)
+	}
+	return out, rows.Err()
+}
+
+// rawFollowupTrend counts the raw follow-ups per bucket (periods that do
+// not start and end on the table's days).
+func (s *Store) rawFollowupTrend(ctx context.Context, sc *scope, bs []Bucket) ([]int, error) {
+	out := make([]int, len(bs))
+	for i, b := range bs {
+		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM followups f WHERE f.at >= ? AND f.at < ? AND `+sc.in("f.created_by"),
+			b.start.Unix(), b.end.Unix()).Scan(&out[i])
+		if err != nil {
+			return nil, fmt.Errorf("store: follow-up trend: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// RebuildReportTables recomputes report_followup_days from the follow-ups
+// for the local days of loc (its UTC offset now), in one transaction: the
+// one command (`tide reports-rebuild`) that makes the table right again
+// after a change of the company time zone or a repair by hand.
+func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (int64, error) {
+	_, off := s.now().In(loc).Zone()
+	var rows int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`UPDATE report_settings SET value = ? WHERE key = 'day_offset'`,
+			`DELETE FROM report_followup_days`,
+			`INSERT INTO report_followup_days (user_id, day, n)
+				SELECT created_by, (at + ?) / 86400, count(*) FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2`,
+		} {
+			var args []any
+			if q[0] != 'D' {
+				args = []any{off}
+			}
+			res, err := tx.ExecContext(ctx, q, args...)
+			if err != nil {
+				return fmt.Errorf("store: rebuild report tables: %w", err)
+			}
+			rows, _ = res.RowsAffected()
+		}
+		return nil
+	})
+	return rows, err
+}
+
+// CheckReportTables compares report_followup_days with the follow-ups and
+// returns how many (person, day) counts differ: 0 when consistent.
+func (s *Store) CheckReportTables(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `WITH raw(user_id, day, n) AS (
+			SELECT created_by, (at + (SELECT value FROM report_settings WHERE key = 'day_offset')) / 86400, count(*)
+			FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2),
+		agg(user_id, day, n) AS (SELECT user_id, day, n FROM report_followup_days WHERE n != 0)
+		SELECT (SELECT count(*) FROM (SELECT user_id, day, n FROM raw EXCEPT SELECT user_id, day, n FROM agg))
+			+ (SELECT count(*) FROM (SELECT user_id, day, n FROM agg EXCEPT SELECT user_id, day, n FROM raw))`).Scan(&n)
+	return n, err
+}
