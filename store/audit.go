@@ -70,6 +70,22 @@ type AuditEntry struct {
 
 // audit writes e inside tx; one call per mutation.
 func audit(ctx context.Context, tx *sql.Tx, now int64, e AuditEntry) error {
+	for _, args := range auditInsertArgs(ctx, now, e) {
+		if _, err := tx.ExecContext(ctx, auditInsert, args...); err != nil {
+			return fmt.Errorf("store: audit %s %s: %w", e.Action, e.Entity, err)
+		}
+	}
+	return nil
+}
+
+// auditInsert writes one audit row; auditInsertArgs gives its arguments.
+const auditInsert = `INSERT INTO audit_log (at, user_id, user_name, ip, action, entity, entity_id, field, old_value, new_value, detail)
+	VALUES (?, ?, COALESCE((SELECT name FROM users WHERE id = ?), ''), ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// auditInsertArgs are the auditInsert arguments of e: one row per changed
+// field, or one row when nothing field-level changed. The actor comes
+// from ctx (the request), else from e.ActorID.
+func auditInsertArgs(ctx context.Context, now int64, e AuditEntry) [][]any {
 	a := ActorFrom(ctx)
 	if a.UserID == 0 {
 		a.UserID = e.ActorID
@@ -81,19 +97,15 @@ func audit(ctx context.Context, tx *sql.Tx, now int64, e AuditEntry) error {
 	if e.EntityID > 0 {
 		eid = e.EntityID
 	}
-	rows := e.Changes
-	if len(rows) == 0 {
-		rows = []Change{{}}
+	changes := e.Changes
+	if len(changes) == 0 {
+		changes = []Change{{}}
 	}
-	for _, ch := range rows {
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, user_id, user_name, ip, action, entity, entity_id, field, old_value, new_value, detail)
-			VALUES (?, ?, COALESCE((SELECT name FROM users WHERE id = ?), ''), ?, ?, ?, ?, ?, ?, ?, ?)`,
-			now, uid, uid, a.IP, e.Action, e.Entity, eid, ch.Field, ch.Old, ch.New, e.Detail)
-		if err != nil {
-			return fmt.Errorf("store: audit %s %s: %w", e.Action, e.Entity, err)
-		}
+	out := make([][]any, 0, len(changes))
+	for _, ch := range changes {
+		out = append(out, []any{now, uid, uid, a.IP, e.Action, e.Entity, eid, ch.Field, ch.Old, ch.New, e.Detail})
 	}
-	return nil
+	return out
 }
 
 // Audit records an action that changes nothing else in the database (a

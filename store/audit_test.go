@@ -210,3 +210,42 @@ func TestAuditPoolPermissionLists(t *testing.T) {
 		t.Fatalf("pool admin change rows %+v", rows)
 	}
 }
+
+// The recycle pass writes one customer.recycled webhook event per
+// recycled customer, like a claim or release does, and one audit row per
+// pool and pass with the count (each customer's move is in the pool
+// history).
+func TestRecycle_AuditedAndWebhooked(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.s.CreateWebhook(ctx, f.admin, WebhookInput{URL: ptr("http://127.0.0.1:9099/hook"), Events: &[]string{EventCustomerRecycled}}); err != nil {
+		t.Fatal(err)
+	}
+	p := f.pool(t, rules(0, 0, 7, 30, 0, 3, 2))
+	ids := f.fill(t, p, 2)
+	for _, id := range ids {
+		if _, err := f.s.Claim(ctx, f.salesA, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.s.Now = func() time.Time { return time.Now().AddDate(0, 0, 40) }
+	if res, err := f.s.RecycleDue(ctx); err != nil || res.Recycled != 2 {
+		t.Fatalf("recycle: %+v %v", res, err)
+	}
+	rows := auditRows(t, f, AuditQuery{Entity: "pool", Action: "recycle"})
+	if len(rows) != 1 || rows[0].Detail != "2" || rows[0].EntityID == nil || *rows[0].EntityID != p.ID {
+		t.Fatalf("recycle audit rows: %+v", rows)
+	}
+	due, err := f.s.DueWebhookDeliveries(ctx, 10)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("recycled deliveries %d, want 2: %v", len(due), err)
+	}
+	var body struct {
+		Event string
+		Data  map[string]any
+	}
+	if err := json.Unmarshal(due[0].Body, &body); err != nil || body.Event != EventCustomerRecycled ||
+		body.Data["pool_id"] != float64(p.ID) || body.Data["reason"] == "" || body.Data["name"] == "" {
+		t.Fatalf("body %s", due[0].Body)
+	}
+}

@@ -45,7 +45,6 @@ func mustCustomer(t *testing.T, s *Store, actor *User, in CustomerInput) *Custom
 	return c
 }
 
-
 func countRows(t *testing.T, path, table string) int {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")

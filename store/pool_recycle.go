@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -133,6 +134,12 @@ func (s *Store) recyclePool(ctx context.Context, p *Pool) (int, error) {
 			after = last
 		}
 	}
+	if total > 0 {
+		err := s.Audit(ctx, AuditEntry{Action: "recycle", Entity: "pool", EntityID: p.ID, Detail: strconv.Itoa(total)})
+		if err != nil {
+			return total, err
+		}
+	}
 	return total, s.notifyRecycled(ctx, p, lost)
 }
 
@@ -159,6 +166,11 @@ func (s *Store) recycleBatch(ctx context.Context, p *Pool, levels []string, afte
 			return err
 		}
 		defer move.Close()
+		effects, err := newMoveRecorder(ctx, tx, "recycle")
+		if err != nil {
+			return err
+		}
+		defer effects.Close()
 		for _, c := range cands {
 			due, ok := p.NextRecycle(c.facts)
 			if !ok || due.At.After(now) {
@@ -174,7 +186,7 @@ func (s *Store) recycleBatch(ctx context.Context, p *Pool, levels []string, afte
 			if _, err := move.ExecContext(ctx, c.id, p.ID, c.owner, due.Rule, now.Unix()); err != nil {
 				return fmt.Errorf("store: recycle move %d: %w", c.id, err)
 			}
-			if err := recordMoveSideEffects(ctx, tx, poolMove{customerID: c.id, poolID: &p.ID, action: "recycle", reason: due.Rule, at: now.Unix()}); err != nil {
+			if err := effects.record(ctx, poolMove{customerID: c.id, poolID: &p.ID, action: "recycle", reason: due.Rule, at: now.Unix()}); err != nil {
 				return err
 			}
 			c.rule = due.Rule

@@ -202,12 +202,12 @@ func (s *Store) SourcesReport(ctx context.Context, u *User, f ReportFilter) ([]S
 		return nil, err
 	}
 	// Owned and pooled leads are counted apart, each along its own index.
-	parts := []string{sc.indexed("customers_report_created", "customers_report_owner") + "WHERE " + sc.owned()}
+	parts := []string{" INDEXED BY customers_report_created " + "WHERE " + sc.owned()}
 	if !sc.personal {
-		parts[0] = sc.indexed("customers_report_created", "customers_report_owner") + "WHERE " + sc.customerScope()
+		parts[0] = " INDEXED BY customers_report_created " + "WHERE " + sc.customerScope()
 		if !sc.all {
-			parts[0] = " INDEXED BY customers_report_owner WHERE " + sc.in("c.owner_id")
-			parts = append(parts, " INDEXED BY customers_report_pool WHERE "+sc.poolIn("c.pool_id"))
+			parts[0] = " INDEXED BY customers_report_created WHERE " + sc.in("c.owner_id")
+			parts = append(parts, " INDEXED BY customers_report_created WHERE "+sc.poolIn("c.pool_id"))
 		}
 	}
 	bySource := map[string]*SourceRow{}
@@ -396,7 +396,7 @@ func (s *Store) CustomerComposition(ctx context.Context, u *User, f ReportFilter
 		col string
 		dst *[]LabelCount
 	}{{"c.industry", &out.Industries}, {"c.level", &out.Levels}} {
-		rs, err := s.reasonCounts(ctx, `SELECT `+g.col+`, count(*) FROM customers c`+sc.indexed("customers_report_created", "customers_report_owner")+`WHERE c.deleted_at IS NULL
+		rs, err := s.reasonCounts(ctx, `SELECT `+g.col+`, count(*) FROM customers c`+" INDEXED BY customers_report_created "+`WHERE c.deleted_at IS NULL
 			AND c.created_at >= ? AND c.created_at < ? AND `+sc.owned()+` GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
 		if err != nil {
 			return nil, err

@@ -283,25 +283,30 @@ func (s *Store) EmitEvent(ctx context.Context, tx *sql.Tx, event string, data an
 // emitEvent queues event for its subscribers; data is only built when
 // there is at least one, so changes cost one indexed query without webhooks.
 func emitEvent(ctx context.Context, tx *sql.Tx, now time.Time, event string, data func() any) error {
+	ids, err := webhookSubscribers(ctx, tx, event)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return queueBody(ctx, tx, ids, now, event, data())
+}
+
+// webhookSubscribers are the enabled webhooks that want event.
+func webhookSubscribers(ctx context.Context, tx *sql.Tx, event string) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM webhooks WHERE enabled = 1
 		AND EXISTS (SELECT 1 FROM json_each(webhooks.events) WHERE value = ?)`, event)
 	if err != nil {
-		return fmt.Errorf("store: emit %s: %w", event, err)
+		return nil, fmt.Errorf("store: subscribers of %s: %w", event, err)
 	}
+	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	rows.Close()
-	if len(ids) == 0 {
-		return rows.Err()
-	}
-	return queueBody(ctx, tx, ids, now, event, data())
+	return ids, rows.Err()
 }
 
 func queueBody(ctx context.Context, tx *sql.Tx, ids []int64, now time.Time, event string, data any) error {
