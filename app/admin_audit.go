@@ -87,6 +87,7 @@ func (s *Server) auditExport(c *fiber.Ctx) error {
 		return err
 	}
 	l := loc(c)
+	translateAudit(l, rows)
 	table := auditTable(rows, l, s.cfg.Location)
 	date := s.store.Now().In(s.cfg.Location).Format("2006-01-02")
 	c.Set(fiber.HeaderContentDisposition, attachment(l.T("audit.file", "Date", date)+"."+format, "audit-"+date+"."+format))

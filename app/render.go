@@ -68,6 +68,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return template.HTML(strings.Repeat("&emsp;", depth))
 		},
 		"deref": func(b *bool) bool { return b != nil && *b },
+		"detail": detailText,
+		"reason": failureReason,
 		"int64": func(p *int64) int64 {
 			if p == nil {
 				return 0

@@ -65,7 +65,11 @@ func customerEventData(ctx context.Context, tx *sql.Tx, customerID int64, change
 
 func recordMoveSideEffects(ctx context.Context, tx *sql.Tx, m poolMove) error {
 	if movesAudited[m.action] {
-		err := audit(ctx, tx, m.at, AuditEntry{Action: m.action, Entity: "customer", EntityID: m.customerID, Detail: m.reason, ActorID: m.actorID})
+		detail := m.reason // a release reason, as the admin named it
+		if m.action == "recycle" && m.reason != "" {
+			detail = M(recycleRuleKey(m.reason)).Encode() // a rule's code
+		}
+		err := audit(ctx, tx, m.at, AuditEntry{Action: m.action, Entity: "customer", EntityID: m.customerID, Detail: detail, ActorID: m.actorID})
 		if err != nil {
 			return err
 		}
