@@ -67,7 +67,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"indent": func(depth int) template.HTML {
 			return template.HTML(strings.Repeat("&emsp;", depth))
 		},
-		"deref": func(b *bool) bool { return b != nil && *b },
+		"deref":  func(b *bool) bool { return b != nil && *b },
 		"detail": detailText,
 		"reason": failureReason,
 		"int64": func(p *int64) int64 {

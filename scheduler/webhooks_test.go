@@ -178,8 +178,13 @@ func TestBackupJob_WritesVerifiedFilesAndKeepsN(t *testing.T) {
 	if err != nil || !h.Missed {
 		t.Fatalf("health %+v %v, want missed", h, err)
 	}
-	if _, err := s.RunNow(context.Background(), s.BackupCheckJob(BackupSettings{DailyAt: "02:00", Dir: dir})); err == nil {
+	detail, err := s.RunNow(context.Background(), s.BackupCheckJob(BackupSettings{DailyAt: "02:00", Dir: dir}))
+	if err == nil {
 		t.Fatal("backup check passed with a missed backup")
+	}
+	// The finding is a message (translated when shown), not English text.
+	if reason, ok := detail.Args["Err"].(store.Msg); detail.Key != "jobrun.failed" || !ok || reason.Key != "jobrun.backup_missed" {
+		t.Fatalf("missed backup recorded as %+v", detail)
 	}
 }
 
