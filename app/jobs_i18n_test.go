@@ -61,7 +61,8 @@ func TestJobsPage_ResultsInTheViewersLanguage(t *testing.T) {
 
 // Details the code writes into the audit log are shown in the admin's
 // language on the page, in the API and in the export; what users typed (a
-// task's title) and older plain rows stay as they are.
+// task's title) and older plain rows stay as they are. Changed fields are
+// named by their label.
 func TestAuditDetail_InTheViewersLanguage(t *testing.T) {
 	e := newEnv(t, nil)
 	lin := e.user("lin", store.RoleAdmin, "zh-CN", nil)
@@ -69,7 +70,12 @@ func TestAuditDetail_InTheViewersLanguage(t *testing.T) {
 	ctx := context.Background()
 	title, kind := "上门拜访", "callback"
 	due := time.Now().Add(time.Hour)
-	if _, err := e.st.CreateTask(ctx, lin, store.TaskInput{Title: &title, Kind: &kind, DueAt: &due}); err != nil {
+	task, err := e.st.CreateTask(ctx, lin, store.TaskInput{Title: &title, Kind: &kind, DueAt: &due})
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := "电话回访"
+	if _, err := e.st.UpdateTask(ctx, lin, task.ID, store.TaskInput{Title: &renamed, Version: &task.Version}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.st.Audit(ctx, store.AuditEntry{Action: store.AuditExport, Entity: "customer", Detail: "legacy row (customer 12)"}); err != nil {
@@ -77,13 +83,13 @@ func TestAuditDetail_InTheViewersLanguage(t *testing.T) {
 	}
 	want := pathf("上门拜访（负责人 #%d）", lin.ID)
 	e.loggedIn("lin", "").get("/admin/audit?entity=task").wantStatus(t, http.StatusOK).
-		wantContains(t, want).wantNotContains(t, "assignee", "audit.detail")
+		wantContains(t, want, `title="title">标题</span>`).wantNotContains(t, "assignee", "audit.detail")
 	e.loggedIn("amy", "").get("/admin/audit?entity=task").wantStatus(t, http.StatusOK).
-		wantContains(t, pathf("上门拜访 (assignee #%d)", lin.ID)).wantNotContains(t, "负责人", "audit.detail")
+		wantContains(t, pathf("上门拜访 (assignee #%d)", lin.ID), `title="title">Title</span>`).wantNotContains(t, "负责人", "audit.detail")
 	e.loggedIn("lin", "").get("/admin/audit?entity=customer").wantStatus(t, http.StatusOK).wantContains(t, "legacy row (customer 12)")
 
 	items, _ := e.api("lin").get("/api/v1/audit?entity=task").wantStatus(t, http.StatusOK).json(t)["items"].([]any)
-	if len(items) != 1 || items[0].(map[string]any)["detail"] != want {
+	if len(items) != 2 || items[1].(map[string]any)["detail"] != want {
 		t.Fatalf("API items %v", items)
 	}
 	e.loggedIn("lin", "").get("/admin/audit/export?format=csv&entity=task").wantStatus(t, http.StatusOK).wantContains(t, want)

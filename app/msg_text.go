@@ -57,3 +57,23 @@ func translateAudit(l *i18n.Localizer, rows []*store.AuditRow) {
 		r.Detail = detailText(l, r.Detail)
 	}
 }
+
+// auditField names a changed field in l's language: the audit catalogue's
+// label for the entity's field or any entity's, else the customer form's
+// (customers) or the account form's (users, departments) label; a field
+// with none (a settings key) shows its column name.
+func auditField(l *i18n.Localizer, entity, field string) string {
+	keys := []string{"audit.field." + entity + "." + field, "audit.field." + field}
+	switch entity {
+	case "customer":
+		keys = append(keys, "cust.f."+field)
+	case "user", "department":
+		keys = append(keys, "field."+field)
+	}
+	for _, k := range keys {
+		if i18n.Has(l.Lang, k) {
+			return l.T(k)
+		}
+	}
+	return field
+}

@@ -64,12 +64,14 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return current == prefix || strings.HasPrefix(current, prefix+"/")
 		},
+		// Stored job results and audit details, in the viewer's language.
+		"detail":     detailText,
+		"reason":     failureReason,
+		"auditField": auditField,
 		"indent": func(depth int) template.HTML {
 			return template.HTML(strings.Repeat("&emsp;", depth))
 		},
-		"deref":  func(b *bool) bool { return b != nil && *b },
-		"detail": detailText,
-		"reason": failureReason,
+		"deref": func(b *bool) bool { return b != nil && *b },
 		"int64": func(p *int64) int64 {
 			if p == nil {
 				return 0
