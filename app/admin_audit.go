@@ -87,6 +87,7 @@ func (s *Server) auditExport(c *fiber.Ctx) error {
 		return err
 	}
 	l := loc(c)
+	translateAudit(l, rows)
 	table := auditTable(rows, l, s.cfg.Location)
 	date := s.store.Now().In(s.cfg.Location).Format("2006-01-02")
 	c.Set(fiber.HeaderContentDisposition, attachment(l.T("audit.file", "Date", date)+"."+format, "audit-"+date+"."+format))
@@ -114,7 +115,7 @@ func auditTable(rows []*store.AuditRow, l *i18n.Localizer, zone *time.Location) 
 		}
 		action, entity := "audit.action."+r.Action, "audit.entity."+r.Entity
 		out = append(out, []string{r.At.In(zone).Format("2006-01-02 15:04:05"), user, r.IP, l.T(action),
-			l.T(entity), eid, r.Field, r.Old, r.New, r.Detail})
+			l.T(entity), eid, auditField(l, r.Entity, r.Field), r.Old, r.New, r.Detail})
 	}
 	return out
 }

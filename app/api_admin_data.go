@@ -110,6 +110,7 @@ func (s *Server) apiAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	translateAudit(loc(c), rows)
 	env := fiber.Map{"items": rows, "total": total, "page": 1, "per_page": q.Limit, "next_before": nil}
 	if len(rows) == q.Limit {
 		env["next_before"] = rows[len(rows)-1].ID

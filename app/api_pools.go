@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -325,19 +324,18 @@ func (s *Server) apiReleaseReasons(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": rs})
 }
 
-// apiRunRecycle runs the recycle job now (admin): {"recycled":n,"warned":m}.
+// apiRunRecycle runs the recycle job now (admin):
+// {"recycled":n,"warned":m,"detail","summary"}.
 func (s *Server) apiRunRecycle(c *fiber.Ctx) error {
 	res, err := s.runRecycle(c.UserContext())
 	if err != nil {
 		return err
 	}
-	return c.JSON(res)
+	return byHandJSON(c, res)
 }
 
 // runRecycle runs the pool recycle pass the way the scheduler does, and
 // records the run under the scheduler's job name so the jobs page shows it.
 func (s *Server) runRecycle(ctx context.Context) (store.RecycleResult, error) {
-	return runByHand(ctx, s.store, recycleJobName, s.store.RecycleDue, func(r store.RecycleResult) string {
-		return fmt.Sprintf("%d recycled, %d warned", r.Recycled, r.Warned)
-	})
+	return runByHand(ctx, s.store, recycleJobName, s.store.RecycleDue)
 }

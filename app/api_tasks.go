@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -181,20 +180,18 @@ func (s *Server) apiTasks(c *fiber.Ctx) error {
 }
 
 // apiRunReminders runs the reminder job now (admin), recorded under the
-// scheduler's job name: {"reminded","late","followups_due"}.
+// scheduler's job name: {"reminded","late","followups_due","detail","summary"}.
 func (s *Server) apiRunReminders(c *fiber.Ctx) error {
 	res, err := s.runReminders(c.UserContext())
 	if err != nil {
 		return err
 	}
-	return c.JSON(res)
+	return byHandJSON(c, res)
 }
 
 func (s *Server) runReminders(ctx context.Context) (store.ReminderResult, error) {
 	send := func(ctx context.Context) (store.ReminderResult, error) {
 		return s.store.SendDueReminders(ctx, s.cfg.Reminders.Interval)
 	}
-	return runByHand(ctx, s.store, scheduler.ReminderJobName, send, func(r store.ReminderResult) string {
-		return fmt.Sprintf("%d reminders (%d late), %d follow-ups due", r.Reminded, r.Late, r.Followups)
-	})
+	return runByHand(ctx, s.store, scheduler.ReminderJobName, send)
 }

@@ -64,6 +64,10 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return current == prefix || strings.HasPrefix(current, prefix+"/")
 		},
+		// Stored job results and audit details, in the viewer's language.
+		"detail":     detailText,
+		"reason":     failureReason,
+		"auditField": auditField,
 		"indent": func(depth int) template.HTML {
 			return template.HTML(strings.Repeat("&emsp;", depth))
 		},

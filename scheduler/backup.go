@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -28,32 +27,42 @@ const BackupMissedAfter = 26 * time.Hour
 // BackupJob writes a verified backup into the backup dir and keeps the
 // newest Keep files.
 func (s *Scheduler) BackupJob(b BackupSettings) Job {
-	return Job{Name: backupJobName, DailyAt: b.DailyAt, Run: func(ctx context.Context) (string, error) {
+	return Job{Name: backupJobName, DailyAt: b.DailyAt, Run: func(ctx context.Context) (store.Msg, error) {
 		if err := os.MkdirAll(b.Dir, 0o750); err != nil {
-			return "", err
+			return store.Msg{}, err
 		}
 		name := store.BackupName(s.store.Now(), b.Compress)
 		if err := s.store.Backup(ctx, filepath.Join(b.Dir, name), b.Compress); err != nil {
-			return "", err
+			return store.Msg{}, err
 		}
 		pruned, err := store.PruneBackups(b.Dir, b.Keep)
-		return fmt.Sprintf("%s written and verified; %d old removed", name, pruned), err
+		return store.M("jobrun.backup", "Name", name, "Pruned", pruned), err
 	}}
 }
 
 // BackupCheckJob fails (so the admin pages and the log show it) when no
 // good backup was made within BackupMissedAfter.
 func (s *Scheduler) BackupCheckJob(b BackupSettings) Job {
-	return Job{Name: "backup_check", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
+	return Job{Name: "backup_check", Every: time.Hour, Run: func(ctx context.Context) (store.Msg, error) {
 		st, err := BackupHealth(ctx, s.store, b.Dir)
 		if err != nil {
-			return "", err
+			return store.Msg{}, err
 		}
-		if st.Missed {
-			return "", fmt.Errorf("no good backup since %s (scheduled daily at %s)", st.LastGoodText(), b.DailyAt)
-		}
-		return "last good backup " + st.LastGoodText(), nil
+		return backupCheckResult(st, s.store.Location, b.DailyAt)
 	}}
+}
+
+// backupCheckResult states the newest good backup, failing when it is
+// missed (none within BackupMissedAfter, or none at all past that).
+func backupCheckResult(st BackupStatus, zone *time.Location, dailyAt string) (store.Msg, error) {
+	since := store.M("jobrun.backup_never")
+	if st.LastGood != nil {
+		since = store.M("jobrun.backup_at", "At", st.LastGood.In(zone).Format("2006-01-02 15:04"))
+	}
+	if st.Missed {
+		return store.Msg{}, Fail("jobrun.backup_missed", "Since", since, "At", dailyAt)
+	}
+	return store.M("jobrun.backup_last", "Since", since), nil
 }
 
 // BackupStatus is what the backups page shows about the schedule.
@@ -62,14 +71,6 @@ type BackupStatus struct {
 	LastRun  *store.JobRun
 	Missed   bool // none within BackupMissedAfter
 	Failed   bool // the latest scheduled run failed
-}
-
-// LastGoodText is the last good backup's time, or "never".
-func (b BackupStatus) LastGoodText() string {
-	if b.LastGood == nil {
-		return "never"
-	}
-	return b.LastGood.UTC().Format(time.RFC3339)
 }
 
 // BackupHealth looks at the backup dir and the backup job's runs. A fresh

@@ -3,8 +3,9 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/tidecrm/tide/store"
 )
 
 // MailJobs are the email jobs: the outbox sender, every interval and at
@@ -14,23 +15,37 @@ import (
 // local morning hour has come.
 func (s *Scheduler) MailJobs(every time.Duration) []Job {
 	return []Job{
-		{Name: "mail_send", Every: every, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
+		{Name: "mail_send", Every: every, RunAtStart: true, Run: func(ctx context.Context) (store.Msg, error) {
 			res, err := s.store.SendDueMail(ctx)
-			if err == nil && res.Failed+res.Interrupted > 0 {
-				// Recorded as a failed run, so the jobs page shows it.
-				err = errors.New(res.String())
-			}
-			return res.String(), err
+			return mailSendResult(res, err)
 		}},
-		{Name: "mail_morning", Every: 15 * time.Minute, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
+		{Name: "mail_morning", Every: 15 * time.Minute, RunAtStart: true, Run: func(ctx context.Context) (store.Msg, error) {
 			b, err := s.store.RemindBirthdays(ctx)
 			if err != nil {
-				return "", err
+				return store.Msg{}, err
 			}
 			n, err := s.store.SendDigests(ctx)
-			return fmt.Sprintf("%d birthday reminders, %d greetings queued, %d digests queued", b.Reminded, b.Greeted, n), err
+			return store.M("jobrun.mail_morning", "Birthdays", b.Reminded, "Greetings", b.Greeted, "Digests", n), err
 		}},
 	}
+}
+
+// mailSendResult is a sender pass as a job result. A pass in which mail
+// failed or was interrupted is recorded as a failed run (so the jobs page
+// shows it) whose reason is the last SMTP error as the server wrote it.
+func mailSendResult(res store.SendResult, err error) (store.Msg, error) {
+	summary := res.Msg()
+	if err == nil && res.Failed+res.Interrupted > 0 {
+		reason := res.LastError
+		if reason == "" {
+			reason = "interrupted"
+		}
+		return summary, errors.New(reason)
+	}
+	if res.LastError != "" {
+		summary = store.M("jobrun.last_error", "Summary", summary, "Err", res.LastError)
+	}
+	return summary, err
 }
 
 // AddMail registers the email jobs.

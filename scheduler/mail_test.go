@@ -82,7 +82,8 @@ func TestMailSend_Bounce_RecordedAsFailedRunWithServerReply(t *testing.T) {
 		t.Fatal("a bounce did not fail the run")
 	}
 	r, _ := st.LastJobRun(context.Background(), "mail_send")
-	if r == nil || r.OK == nil || *r.OK || !strings.Contains(r.Detail, "1 failed") || !strings.Contains(r.Detail, "550") {
+	if r == nil || r.OK == nil || *r.OK || !strings.Contains(r.Detail, `"jobrun.failed_after"`) ||
+		!strings.Contains(r.Detail, `"Failed":1`) || !strings.Contains(r.Detail, "550") {
 		t.Fatalf("run: %+v", r)
 	}
 	// The next pass has nothing to retry: the run is fine again.

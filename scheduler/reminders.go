@@ -2,8 +2,9 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
 	"time"
+
+	"github.com/tidecrm/tide/store"
 )
 
 // ReminderJobName is the reminder job's name in job_runs and on the
@@ -15,8 +16,8 @@ const ReminderJobName = "task_reminders"
 // reminders that fell due while the server was down go out then, marked
 // late.
 func (s *Scheduler) ReminderJob(every time.Duration) Job {
-	return Job{Name: ReminderJobName, Every: every, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
+	return Job{Name: ReminderJobName, Every: every, RunAtStart: true, Run: func(ctx context.Context) (store.Msg, error) {
 		res, err := s.store.SendDueReminders(ctx, every)
-		return fmt.Sprintf("%d reminders (%d late), %d follow-ups due", res.Reminded, res.Late, res.Followups), err
+		return res.Msg(), err
 	}}
 }

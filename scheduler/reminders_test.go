@@ -35,7 +35,7 @@ func TestReminderJob_CatchesUpAtStart(t *testing.T) {
 	for {
 		r, _ := st.LastJobRun(ctx, ReminderJobName)
 		if r != nil && r.FinishedAt != nil {
-			if r.OK == nil || !*r.OK || r.Detail != "1 reminders (1 late), 0 follow-ups due" {
+			if r.OK == nil || !*r.OK || r.Detail != (store.ReminderResult{Reminded: 1, Late: 1}).Msg().Encode() {
 				t.Fatalf("start-up run: %+v", r)
 			}
 			break

@@ -25,8 +25,9 @@ type Job struct {
 	DailyAt string
 	// RunAtStart also runs the job right after start-up (catch-up jobs).
 	RunAtStart bool
-	// Run does the work and returns a one-line summary for the admin page.
-	Run func(ctx context.Context) (string, error)
+	// Run does the work and returns a one-line summary for the admin page,
+	// as a catalogue message (translated when shown).
+	Run func(ctx context.Context) (store.Msg, error)
 }
 
 // Info describes a scheduled job for display.
@@ -90,23 +91,24 @@ func (s *Scheduler) Add(j Job) error {
 	return nil
 }
 
-// RunNow runs a job in the calling goroutine and records the run.
-func (s *Scheduler) RunNow(ctx context.Context, j Job) (string, error) {
+// RunNow runs a job in the calling goroutine and records the run; the
+// detail recorded (and returned) is RunDetail's.
+func (s *Scheduler) RunNow(ctx context.Context, j Job) (store.Msg, error) {
 	id, err := s.store.StartJobRun(ctx, j.Name)
 	if err != nil {
 		s.log.Error("job not started", slog.String("job", j.Name), slog.Any("err", err))
-		return "", err
+		return store.Msg{}, err
 	}
 	start := time.Now()
-	detail, runErr := j.Run(ctx)
+	summary, runErr := j.Run(ctx)
+	detail := RunDetail(summary, runErr)
 	if runErr != nil {
-		detail = runErr.Error()
 		s.log.Error("job failed", slog.String("job", j.Name), slog.Duration("duration", time.Since(start)), slog.Any("err", runErr))
 	} else {
-		s.log.Info("job done", slog.String("job", j.Name), slog.Duration("duration", time.Since(start)), slog.String("detail", detail))
+		s.log.Info("job done", slog.String("job", j.Name), slog.Duration("duration", time.Since(start)), slog.Any("detail", detail))
 	}
 	// Record the outcome even when ctx was cancelled by shutdown.
-	if err := s.store.FinishJobRun(context.WithoutCancel(ctx), id, runErr == nil, detail); err != nil {
+	if err := s.store.FinishJobRun(context.WithoutCancel(ctx), id, runErr == nil, detail.Encode()); err != nil {
 		s.log.Error("job run not recorded", slog.String("job", j.Name), slog.Any("err", err))
 	}
 	return detail, runErr
@@ -136,9 +138,9 @@ func (s *Scheduler) Jobs() []Info {
 // RecycleJob is the pool recycle job (自动回收); the admin's "run now"
 // button runs the same job through RunNow.
 func (s *Scheduler) RecycleJob(every time.Duration) Job {
-	return Job{Name: "pool_recycle", Every: every, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
+	return Job{Name: "pool_recycle", Every: every, RunAtStart: true, Run: func(ctx context.Context) (store.Msg, error) {
 		res, err := s.store.RecycleDue(ctx)
-		return fmt.Sprintf("%d recycled, %d warned", res.Recycled, res.Warned), err
+		return res.Msg(), err
 	}}
 }
 
@@ -147,13 +149,13 @@ func (s *Scheduler) Standard(recycleEvery time.Duration) error {
 	for _, j := range []Job{
 		s.RecycleJob(recycleEvery),
 		{Name: "db_maintenance", DailyAt: "03:30", Run: s.store.Optimize},
-		{Name: "session_cleanup", Every: time.Hour, RunAtStart: true, Run: func(ctx context.Context) (string, error) {
+		{Name: "session_cleanup", Every: time.Hour, RunAtStart: true, Run: func(ctx context.Context) (store.Msg, error) {
 			n, err := s.store.DeleteExpiredSessions(ctx)
 			if err != nil {
-				return "", err
+				return store.Msg{}, err
 			}
 			u, err := s.store.CleanPendingImports(ctx) // import uploads never confirmed
-			return fmt.Sprintf("%d expired sessions removed, %d expired uploads removed", n, u), err
+			return store.M("jobrun.session_cleanup", "Sessions", n, "Uploads", u), err
 		}},
 	} {
 		if err := s.Add(j); err != nil {

@@ -24,8 +24,9 @@ func newTest(t *testing.T) (*Scheduler, *store.Store) {
 func TestRunNow_RecordsOutcome(t *testing.T) {
 	s, st := newTest(t)
 	ctx := context.Background()
-	ok := Job{Name: "good", Every: time.Hour, Run: func(context.Context) (string, error) { return "3 things done", nil }}
-	bad := Job{Name: "bad", Every: time.Hour, Run: func(context.Context) (string, error) { return "", errors.New("disk full") }}
+	done := store.M("jobrun.recycle", "Recycled", 3, "Warned", 0)
+	ok := Job{Name: "good", Every: time.Hour, Run: func(context.Context) (store.Msg, error) { return done, nil }}
+	bad := Job{Name: "bad", Every: time.Hour, Run: func(context.Context) (store.Msg, error) { return store.Msg{}, errors.New("disk full") }}
 	if _, err := s.RunNow(ctx, ok); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestRunNow_RecordsOutcome(t *testing.T) {
 	for _, c := range []struct {
 		job, detail string
 		ok          bool
-	}{{"good", "3 things done", true}, {"bad", "disk full", false}} {
+	}{{"good", done.Encode(), true}, {"bad", store.M("jobrun.failed", "Err", "disk full").Encode(), false}} {
 		r, err := st.LastJobRun(ctx, c.job)
 		if err != nil || r == nil || r.OK == nil || *r.OK != c.ok || r.Detail != c.detail || r.FinishedAt == nil {
 			t.Fatalf("%s: run %+v, %v", c.job, r, err)
@@ -78,7 +79,7 @@ func TestStandard_RunsAtStartAndStopsCleanly(t *testing.T) {
 func TestDBMaintenance_Runs(t *testing.T) {
 	_, st := newTest(t)
 	detail, err := st.Optimize(context.Background())
-	if err != nil || detail == "" {
-		t.Fatalf("optimize: %q %v", detail, err)
+	if err != nil || detail.Key != "jobrun.optimize" {
+		t.Fatalf("optimize: %+v %v", detail, err)
 	}
 }

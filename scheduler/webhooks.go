@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -50,10 +49,10 @@ func WebhookClient() *http.Client {
 
 // DeliverWebhooks sends the due outbox rows once each and records every
 // attempt; failures are retried by later runs with back-off.
-func DeliverWebhooks(ctx context.Context, st *store.Store, client *http.Client) (string, error) {
+func DeliverWebhooks(ctx context.Context, st *store.Store, client *http.Client) (store.Msg, error) {
 	items, err := st.DueWebhookDeliveries(ctx, webhookBatch)
 	if err != nil || len(items) == 0 {
-		return "nothing due", err
+		return store.M("jobrun.webhooks_none"), err
 	}
 	var ok, failed atomic.Int64
 	var wg sync.WaitGroup
@@ -79,7 +78,7 @@ func DeliverWebhooks(ctx context.Context, st *store.Store, client *http.Client) 
 		}(it)
 	}
 	wg.Wait()
-	return fmt.Sprintf("%d delivered, %d failed", ok.Load(), failed.Load()), recordErr
+	return store.M("jobrun.webhooks", "Delivered", ok.Load(), "Failed", failed.Load()), recordErr
 }
 
 func deliver(ctx context.Context, client *http.Client, it store.WebhookOutboxItem) store.DeliveryOutcome {
@@ -111,7 +110,7 @@ func deliver(ctx context.Context, client *http.Client, it store.WebhookOutboxIte
 // WebhookJob delivers queued webhook events every interval.
 func (s *Scheduler) WebhookJob(every time.Duration) Job {
 	client := WebhookClient()
-	return Job{Name: webhookJobName, Every: every, Run: func(ctx context.Context) (string, error) {
+	return Job{Name: webhookJobName, Every: every, Run: func(ctx context.Context) (store.Msg, error) {
 		detail, err := DeliverWebhooks(ctx, s.store, client)
 		if _, perr := s.store.PruneJobRuns(ctx, webhookJobName, webhookRunsKept); perr != nil && err == nil {
 			err = perr

@@ -137,8 +137,8 @@ func TestWebhookDelivery_DeadReceiverDoesNotBlockOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	detail, err := DeliverWebhooks(ctx, st, WebhookClient())
-	if err != nil || good.count() != 1 || detail != "1 delivered, 1 failed" {
-		t.Fatalf("detail %q, good got %d, %v", detail, good.count(), err)
+	if err != nil || good.count() != 1 || detail.Encode() != store.M("jobrun.webhooks", "Delivered", 1, "Failed", 1).Encode() {
+		t.Fatalf("detail %+v, good got %d, %v", detail, good.count(), err)
 	}
 }
 
@@ -178,8 +178,13 @@ func TestBackupJob_WritesVerifiedFilesAndKeepsN(t *testing.T) {
 	if err != nil || !h.Missed {
 		t.Fatalf("health %+v %v, want missed", h, err)
 	}
-	if _, err := s.RunNow(context.Background(), s.BackupCheckJob(BackupSettings{DailyAt: "02:00", Dir: dir})); err == nil {
+	detail, err := s.RunNow(context.Background(), s.BackupCheckJob(BackupSettings{DailyAt: "02:00", Dir: dir}))
+	if err == nil {
 		t.Fatal("backup check passed with a missed backup")
+	}
+	// The finding is a message (translated when shown), not English text.
+	if reason, ok := detail.Args["Err"].(store.Msg); detail.Key != "jobrun.failed" || !ok || reason.Key != "jobrun.backup_missed" {
+		t.Fatalf("missed backup recorded as %+v", detail)
 	}
 }
 

@@ -62,7 +62,10 @@ type AuditEntry struct {
 	EntityID int64
 	// Changes are the changed fields of an update, one row each.
 	Changes []Change
-	Detail  string
+	// Detail is a value users typed (a name, a title, a release reason) as
+	// it is, or a sentence of Tide's own as an encoded Msg (M(…).Encode()),
+	// which the admin pages show in the reader's language.
+	Detail string
 	// ActorID is used when the context carries no actor (store callers
 	// outside HTTP that still know who acts).
 	ActorID int64

@@ -233,7 +233,7 @@ func TestRecycle_AuditedAndWebhooked(t *testing.T) {
 		t.Fatalf("recycle: %+v %v", res, err)
 	}
 	rows := auditRows(t, f, AuditQuery{Entity: "pool", Action: "recycle"})
-	if len(rows) != 1 || rows[0].Detail != "2" || rows[0].EntityID == nil || *rows[0].EntityID != p.ID {
+	if len(rows) != 1 || rows[0].Detail != M("audit.detail.recycled", "Count", 2).Encode() || rows[0].EntityID == nil || *rows[0].EntityID != p.ID {
 		t.Fatalf("recycle audit rows: %+v", rows)
 	}
 	due, err := f.s.DueWebhookDeliveries(ctx, 10)

@@ -115,7 +115,7 @@ func TestCampaign_UnsubscribedAfterQueueing_SkippedAtSendTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res := f.send(t); res.Unsubscribed != 1 || res.Sent != 0 {
-		t.Fatalf("%s", res)
+		t.Fatalf("%+v", res)
 	}
 	if len(f.smtp.Messages()) != 0 {
 		t.Fatal("mailed an unsubscribed contact")

@@ -144,7 +144,7 @@ func (s *Store) CreateContact(ctx context.Context, actor *User, customerID int64
 			return err
 		}
 		return audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "contact", EntityID: id,
-			Detail: fmt.Sprintf("%s (customer %d)", deref(in.Name), customerID), ActorID: actor.ID})
+			Detail: M("audit.detail.contact", "Name", deref(in.Name), "Customer", customerID).Encode(), ActorID: actor.ID})
 	})
 	if err != nil {
 		return nil, err

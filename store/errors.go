@@ -22,8 +22,8 @@ const (
 // Msg is a user-facing message as a catalogue key plus template data; the
 // store never formats text, the caller translates into the user's language.
 type Msg struct {
-	Key  string
-	Args map[string]any
+	Key  string         `json:"key"`
+	Args map[string]any `json:"args,omitempty"`
 }
 
 // M builds a Msg from a key and alternating name/value pairs.

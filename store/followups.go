@@ -106,7 +106,7 @@ func (s *Store) AddFollowup(ctx context.Context, actor *User, customerID int64, 
 			return fmt.Errorf("store: follow-up times of %d: %w", customerID, err)
 		}
 		if err := audit(ctx, tx, now.Unix(), AuditEntry{Action: AuditCreate, Entity: "followup", EntityID: id,
-			Detail: fmt.Sprintf("customer %d, %s", customerID, in.Kind), ActorID: actor.ID}); err != nil {
+			Detail: M("audit.detail.followup", "Customer", customerID, "Kind", M(followupKindKey(in.Kind))).Encode(), ActorID: actor.ID}); err != nil {
 			return err
 		}
 		return s.followupTasksTx(ctx, tx, actor, customerID, id, in)

@@ -672,7 +672,7 @@ func (s *Store) finishImport(ctx context.Context, id int64, status string, req I
 		var userID, created int64
 		_ = tx.QueryRowContext(ctx, `SELECT user_id, created FROM imports WHERE id = ?`, id).Scan(&userID, &created)
 		return audit(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditImport, Entity: "customer", EntityID: id,
-			Detail: fmt.Sprintf("%s: %d created, %d skipped", status, created, len(skipped)), ActorID: userID})
+			Detail: M("audit.detail.import", "Status", M(importStatusKey(status)), "Created", created, "Skipped", len(skipped)).Encode(), ActorID: userID})
 	})
 }
 

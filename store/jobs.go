@@ -14,7 +14,9 @@ type JobRun struct {
 	StartedAt  time.Time
 	FinishedAt *time.Time
 	OK         *bool
-	Detail     string
+	// Detail is the run's result as an encoded Msg (translated when shown;
+	// see scheduler.RunDetail), or plain text in rows written before.
+	Detail string
 }
 
 // StartJobRun records that job began and returns the run's id.

@@ -148,7 +148,7 @@ func (s *Store) ImportOpportunities(ctx context.Context, actor *User, header []s
 		}
 		res.Created++
 	}
-	return res, s.Audit(ctx, AuditEntry{Action: AuditImport, Entity: "opportunity", Detail: fmt.Sprintf("%d created, %d refused", res.Created, len(res.Errors)), ActorID: actor.ID})
+	return res, s.Audit(ctx, AuditEntry{Action: AuditImport, Entity: "opportunity", Detail: M("audit.detail.opp_import", "Created", res.Created, "Refused", len(res.Errors)).Encode(), ActorID: actor.ID})
 }
 
 // oppAlreadyImported finds the opportunity a row would duplicate, so that

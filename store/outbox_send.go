@@ -27,18 +27,6 @@ type SendResult struct {
 	LastError                                                  string
 }
 
-// String is the one-line summary on the jobs page.
-func (r SendResult) String() string {
-	s := fmt.Sprintf("%d sent, %d to retry, %d failed, %d unsubscribed, %d interrupted", r.Sent, r.Retrying, r.Failed, r.Unsubscribed, r.Interrupted)
-	if r.NotConfigured {
-		s = fmt.Sprintf("SMTP not configured; %d waiting", r.Waiting)
-	}
-	if r.LastError != "" {
-		s += "; last error: " + r.LastError
-	}
-	return s
-}
-
 // SendDueMail sends what is due in the outbox (发送队列), one row at a time:
 // claim (status sending, a lease, attempts+1) in one transaction, talk to
 // the SMTP server outside any transaction, record the outcome in another.

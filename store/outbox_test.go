@@ -28,7 +28,7 @@ func TestNotifyEmail_InRecipientLanguage_TextAndHTML_LinkBack(t *testing.T) {
 	f.notifyUser(t, assignedTo(f.salesA, 7, ""))
 	f.notifyUser(t, assignedTo(f.salesB, 7, ""))
 	if res := f.send(t); res.Sent != 2 {
-		t.Fatalf("sent %d, want 2 (%s)", res.Sent, res)
+		t.Fatalf("sent %d, want 2 (%+v)", res.Sent, res)
 	}
 	zh := f.smtp.To(f.salesA.Email)
 	en := f.smtp.To(f.salesB.Email)
@@ -111,26 +111,26 @@ func TestSend_TemporaryRefusal_RetriedWithBackoff(t *testing.T) {
 	f.smtp.FailNext(2)
 	f.notifyUser(t, assignedTo(f.salesA, 1, ""))
 	if res := f.send(t); res.Retrying != 1 || !strings.Contains(res.LastError, "451") {
-		t.Fatalf("first pass: %s", res)
+		t.Fatalf("first pass: %+v", res)
 	}
 	row := f.outbox(t, f.salesA.Email)
 	if row.Status != OutboxQueued || row.Attempts != 1 || !strings.Contains(row.LastError, "try again later") {
 		t.Fatalf("after a 451: %+v", row)
 	}
 	if res := f.send(t); res.Sent+res.Retrying != 0 {
-		t.Fatalf("retried before the back-off: %s", res)
+		t.Fatalf("retried before the back-off: %+v", res)
 	}
 	f.advance(time.Minute)
 	if res := f.send(t); res.Retrying != 1 {
-		t.Fatalf("second attempt: %s", res)
+		t.Fatalf("second attempt: %+v", res)
 	}
 	f.advance(time.Minute)
 	if res := f.send(t); res.Sent != 0 {
-		t.Fatalf("third attempt came before 2 minutes: %s", res)
+		t.Fatalf("third attempt came before 2 minutes: %+v", res)
 	}
 	f.advance(time.Minute)
 	if res := f.send(t); res.Sent != 1 {
-		t.Fatalf("third attempt: %s", res)
+		t.Fatalf("third attempt: %+v", res)
 	}
 	if row := f.outbox(t, f.salesA.Email); row.Status != OutboxSent || row.Attempts != 3 {
 		t.Fatalf("after success: %+v", row)
@@ -161,7 +161,7 @@ func TestSend_BounceAtRcpt_FailsAtOnceWithServerReply(t *testing.T) {
 	f.notifyUser(t, assignedTo(f.salesB, 1, ""))
 	res := f.send(t)
 	if res.Failed != 1 || res.Sent != 1 {
-		t.Fatalf("pass: %s", res)
+		t.Fatalf("pass: %+v", res)
 	}
 	row := f.outbox(t, f.salesA.Email)
 	if row.Status != OutboxFailed || row.Attempts != 1 || !strings.Contains(row.LastError, "550") || !strings.Contains(row.LastError, "does not exist") {
@@ -260,7 +260,7 @@ func TestSend_RestartAndCrash_NoDuplicate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Interrupted != 1 {
-		t.Fatalf("the interrupted row was not reported: %s", res)
+		t.Fatalf("the interrupted row was not reported: %+v", res)
 	}
 	f.advance(time.Hour)
 	if _, err := s2.SendDueMail(ctx); err != nil {
@@ -304,7 +304,7 @@ func TestSend_SMTPNotConfigured_WaitsWithoutError(t *testing.T) {
 	f.notifyUser(t, assignedTo(f.salesA, 1, ""))
 	res := f.send(t)
 	if !res.NotConfigured || res.Waiting != 1 {
-		t.Fatalf("%s", res)
+		t.Fatalf("%+v", res)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -135,7 +134,7 @@ func (s *Store) recyclePool(ctx context.Context, p *Pool) (int, error) {
 		}
 	}
 	if total > 0 {
-		err := s.Audit(ctx, AuditEntry{Action: "recycle", Entity: "pool", EntityID: p.ID, Detail: strconv.Itoa(total)})
+		err := s.Audit(ctx, AuditEntry{Action: "recycle", Entity: "pool", EntityID: p.ID, Detail: M("audit.detail.recycled", "Count", total).Encode()})
 		if err != nil {
 			return total, err
 		}

@@ -94,7 +94,7 @@ func (s *Store) Setup(ctx context.Context, in SetupInput) (*User, error) {
 				return err
 			}
 		}
-		return audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "user", EntityID: id, Detail: username + " (admin, setup)", ActorID: id})
+		return audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "user", EntityID: id, Detail: M("audit.detail.setup_admin", "Name", username).Encode(), ActorID: id})
 	})
 	if err != nil {
 		return nil, err

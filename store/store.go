@@ -158,15 +158,15 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // Optimize runs PRAGMA optimize and truncates the WAL; the daily maintenance
 // job calls it so query plans stay good and the -wal file does not grow.
-func (s *Store) Optimize(ctx context.Context) (string, error) {
+func (s *Store) Optimize(ctx context.Context) (Msg, error) {
 	if _, err := s.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
-		return "", fmt.Errorf("store: optimize: %w", err)
+		return Msg{}, fmt.Errorf("store: optimize: %w", err)
 	}
 	var busy, logFrames, ckpt int
 	if err := s.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &ckpt); err != nil {
-		return "", fmt.Errorf("store: checkpoint: %w", err)
+		return Msg{}, fmt.Errorf("store: checkpoint: %w", err)
 	}
-	return fmt.Sprintf("optimize ok; checkpoint busy=%d log=%d checkpointed=%d", busy, logFrames, ckpt), nil
+	return M("jobrun.optimize", "Busy", busy, "Log", logFrames, "Done", ckpt), nil
 }
 
 // now is the store clock in UTC.

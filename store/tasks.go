@@ -285,7 +285,7 @@ func (s *Store) createTaskTx(ctx context.Context, tx *sql.Tx, v *Visibility, act
 		return 0, err
 	}
 	return id, audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "task", EntityID: id,
-		Detail: fmt.Sprintf("%s (assignee %d)", *in.Title, assignee), ActorID: actor.ID})
+		Detail: M("audit.detail.task", "Title", *in.Title, "Assignee", assignee).Encode(), ActorID: actor.ID})
 }
 
 func nonZero(p *int64) *int64 {

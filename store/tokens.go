@@ -75,7 +75,7 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name, scope strin
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditCreate, Entity: "token", EntityID: id, Detail: name + " (" + scope + ")", ActorID: userID})
+		return audit(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditCreate, Entity: "token", EntityID: id, Detail: M("audit.detail.token", "Name", name, "Scope", scopeMsg(scope)).Encode(), ActorID: userID})
 	})
 	if err != nil {
 		return nil, "", err
@@ -176,4 +176,12 @@ func (s *Store) RevokeToken(ctx context.Context, actor *User, id int64) error {
 		}
 		return audit(ctx, tx, s.now().Unix(), AuditEntry{Action: AuditRevoke, Entity: "token", EntityID: id, ActorID: actor.ID})
 	})
+}
+
+// scopeMsg names a token scope in the audit log's detail.
+func scopeMsg(scope string) Msg {
+	if scope == ScopeRead {
+		return M("tokens.scope_read")
+	}
+	return M("tokens.scope_rw")
 }

@@ -172,7 +172,7 @@ func (s *Store) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "user", EntityID: id, Detail: username + " (" + *in.Role + ")"})
+		return audit(ctx, tx, now, AuditEntry{Action: AuditCreate, Entity: "user", EntityID: id, Detail: M("audit.detail.user", "Name", username, "Role", M("role."+*in.Role)).Encode()})
 	})
 	if err != nil {
 		return nil, err
