@@ -44,6 +44,9 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	}
 	pools := sc.poolIn("m.pool_id")
 	cpools := sc.poolIn("c.pool_id")
+	if sc.vis.All {
+		cpools = "c.pool_id IS NOT NULL" // in a pool, not every customer
+	}
 	if f.PoolID > 0 {
 		pools, cpools = "m.pool_id = "+itoa(f.PoolID), "c.pool_id = "+itoa(f.PoolID)
 	}
@@ -54,22 +57,31 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	where := "m.action IN ('enter', 'import', 'claim', 'release', 'recycle', 'assign') AND " + pools + " AND m.at >= ? AND m.at < ? AND " + person
 	out := &PoolTurnover{ReleaseReasons: []ReasonCount{}, RecycleRules: []ReasonCount{}, RecycledOften: []RefCount{}}
 	// Totals per action walk the index in its order; only releases and
-	// recycles are split by reason (sorting every move costs more).
+	// recycles are split by reason (sorting every move costs more). The
+	// five parts read different indexes and run side by side.
 	by := map[string]int{}
-	err = s.eachGroup(ctx, `SELECT m.action, '', count(*) FROM pool_moves m WHERE `+where+` GROUP BY 1`, sc, func(action, _ string, n int) {
-		by[action] = n
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = s.eachGroup(ctx, `SELECT m.action, m.reason, count(*) FROM pool_moves m WHERE m.action IN ('release', 'recycle') AND `+where+` GROUP BY 1, 2`, sc,
-		func(action, reason string, n int) {
-			if action == "release" {
-				out.ReleaseReasons = append(out.ReleaseReasons, ReasonCount{reason, n})
-			} else {
-				out.RecycleRules = append(out.RecycleRules, ReasonCount{reason, n})
-			}
+	err = parallel(func() error {
+		return s.eachGroup(ctx, `SELECT m.action, '', count(*) FROM pool_moves m WHERE `+where+` GROUP BY 1`, sc, func(action, _ string, n int) {
+			by[action] = n
 		})
+	}, func() error {
+		return s.eachGroup(ctx, `SELECT m.action, m.reason, count(*) FROM pool_moves m WHERE m.action IN ('release', 'recycle') AND `+where+` GROUP BY 1, 2`, sc,
+			func(action, reason string, n int) {
+				if action == "release" {
+					out.ReleaseReasons = append(out.ReleaseReasons, ReasonCount{reason, n})
+				} else {
+					out.RecycleRules = append(out.RecycleRules, ReasonCount{reason, n})
+				}
+			})
+	}, func() error {
+		return s.r.QueryRowContext(ctx, `SELECT count(*) FROM customers c WHERE c.deleted_at IS NULL AND `+cpools).Scan(&out.InPool)
+	}, func() (err error) {
+		out.MedianHoursToClaim, err = s.hoursToClaim(ctx, where, sc)
+		return err
+	}, func() (err error) {
+		out.RecycledOften, err = s.recycledOften(ctx, where, sc)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -78,14 +90,7 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	out.ClaimRate = rate(out.Claimed, out.Entered)
 	sortReasons(out.ReleaseReasons)
 	sortReasons(out.RecycleRules)
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM customers c WHERE c.deleted_at IS NULL AND `+cpools).Scan(&out.InPool); err != nil {
-		return nil, err
-	}
-	if out.MedianHoursToClaim, err = s.hoursToClaim(ctx, where, sc); err != nil {
-		return nil, err
-	}
-	out.RecycledOften, err = s.recycledOften(ctx, where, sc)
-	return out, err
+	return out, nil
 }
 
 // eachGroup runs a pool-move query of (action, reason, count) rows over
@@ -436,8 +441,6 @@ func (s *Store) Trends(ctx context.Context, u *User, f ReportFilter) ([]TrendPoi
 		sql   string
 		apply func(p *TrendPoint, n int64)
 	}{
-		{vals + `SELECT b.i, count(*) FROM b JOIN customers c ON c.created_at >= b.lo AND c.created_at < b.hi
-			WHERE c.deleted_at IS NULL AND ` + sc.owned() + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.NewCustomers = int(n) }},
 		{vals + `SELECT b.i, COALESCE(sum(o.amount), 0) FROM b JOIN opportunities o ON o.closed_at >= b.lo AND o.closed_at < b.hi
 			WHERE o.deleted_at IS NULL AND o.status = 'won' AND ` + sc.in("o.owner_id") + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.WonAmount = n }},
 	} {
@@ -454,6 +457,13 @@ func (s *Store) Trends(ctx context.Context, u *User, f ReportFilter) ([]TrendPoi
 			q.apply(&out[i], n)
 		}
 		rows.Close()
+	}
+	ncs, err := s.newCustomerTrend(ctx, sc, bs)
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range ncs {
+		out[i].NewCustomers = n
 	}
 	fus, err := s.followupTrend(ctx, sc, bs)
 	if err != nil {
