@@ -60,7 +60,7 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	// recycles are split by reason (sorting every move costs more). The
 	// five parts read different indexes and run side by side.
 	by := map[string]int{}
-	err = parallel(func() error {
+	err = Parallel(func() error {
 		return s.eachGroup(ctx, `SELECT m.action, '', count(*) FROM pool_moves m WHERE `+where+` GROUP BY 1`, sc, func(action, _ string, n int) {
 			by[action] = n
 		})
@@ -215,35 +215,38 @@ func (s *Store) SourcesReport(ctx context.Context, u *User, f ReportFilter) ([]S
 			parts = append(parts, " INDEXED BY customers_report_created WHERE "+sc.poolIn("c.pool_id"))
 		}
 	}
+	// The parts and the won amount walk different indexes, side by side.
+	counts := make([][]SourceRow, len(parts))
+	steps := []func() error{}
+	for i, part := range parts {
+		steps = append(steps, func() (err error) {
+			counts[i], err = s.sourceCounts(ctx, part, sc)
+			return err
+		})
+	}
+	var won map[string]int64
+	steps = append(steps, func() (err error) {
+		won, err = s.sourcesWon(ctx, sc)
+		return err
+	})
+	if err := Parallel(steps...); err != nil {
+		return nil, err
+	}
 	bySource := map[string]*SourceRow{}
-	for _, part := range parts {
-		rows, err := s.r.QueryContext(ctx, `SELECT c.source, count(*), count(c.owner_id), sum(c.status = 'customer') FROM customers c`+part+`
-			AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? GROUP BY 1`, sc.start, sc.end)
-		if err != nil {
-			return nil, fmt.Errorf("store: sources: %w", err)
-		}
-		for rows.Next() {
-			var src string
-			var leads, claimed, custs int
-			if err := rows.Scan(&src, &leads, &claimed, &custs); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			r := bySource[src]
+	for _, rs := range counts {
+		for _, c := range rs {
+			r := bySource[c.Source]
 			if r == nil {
-				r = &SourceRow{Source: src}
-				bySource[src] = r
+				r = &SourceRow{Source: c.Source}
+				bySource[c.Source] = r
 			}
-			r.Leads, r.Claimed, r.Customers = r.Leads+leads, r.Claimed+claimed, r.Customers+custs
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+			r.Leads, r.Claimed, r.Customers = r.Leads+c.Leads, r.Claimed+c.Claimed, r.Customers+c.Customers
 		}
 	}
 	out := []SourceRow{}
 	for _, r := range bySource {
 		r.ConversionRate = rate(r.Customers, r.Leads)
+		r.WonAmount = won[r.Source]
 		out = append(out, *r)
 	}
 	sortBy(out, func(a, b SourceRow) bool {
@@ -252,29 +255,49 @@ func (s *Store) SourcesReport(ctx context.Context, u *User, f ReportFilter) ([]S
 		}
 		return a.Source < b.Source
 	})
-	// Won amount: from the period's won deals to their customers (far
-	// fewer rows than the customers of a year).
+	return out, nil
+}
+
+// sourceCounts counts one part's customers created in the period per source.
+func (s *Store) sourceCounts(ctx context.Context, part string, sc *scope) ([]SourceRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT c.source, count(*), count(c.owner_id), sum(c.status = 'customer') FROM customers c`+part+`
+		AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? GROUP BY 1`, sc.start, sc.end)
+	if err != nil {
+		return nil, fmt.Errorf("store: sources: %w", err)
+	}
+	defer rows.Close()
+	var out []SourceRow
+	for rows.Next() {
+		var r SourceRow
+		if err := rows.Scan(&r.Source, &r.Leads, &r.Claimed, &r.Customers); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// sourcesWon sums the period's won deals to customers created in the
+// period per source (far fewer rows than the customers of a year).
+func (s *Store) sourcesWon(ctx context.Context, sc *scope) (map[string]int64, error) {
 	won := map[string]int64{}
-	wrows, err := s.r.QueryContext(ctx, `SELECT c.source, sum(o.amount) FROM opportunities o `+sc.closedIndex()+`
+	rows, err := s.r.QueryContext(ctx, `SELECT c.source, sum(o.amount) FROM opportunities o `+sc.closedIndex()+`
 		JOIN customers c ON c.id = o.customer_id WHERE o.status = 'won' AND o.deleted_at IS NULL AND o.closed_at >= ? AND o.closed_at < ?
 			AND `+sc.in("o.owner_id")+` AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?
 		GROUP BY 1`, sc.start, sc.end, sc.start, sc.end)
 	if err != nil {
 		return nil, fmt.Errorf("store: sources won: %w", err)
 	}
-	defer wrows.Close()
-	for wrows.Next() {
+	defer rows.Close()
+	for rows.Next() {
 		var src string
 		var amount int64
-		if err := wrows.Scan(&src, &amount); err != nil {
+		if err := rows.Scan(&src, &amount); err != nil {
 			return nil, err
 		}
 		won[src] = amount
 	}
-	for i := range out {
-		out[i].WonAmount = won[out[i].Source]
-	}
-	return out, wrows.Err()
+	return won, rows.Err()
 }
 
 // LeaderRow is one person of the leaderboard.
@@ -396,20 +419,20 @@ func (s *Store) CustomerComposition(ctx context.Context, u *User, f ReportFilter
 	if err != nil {
 		return nil, err
 	}
-	out := &Composition{}
-	for _, g := range []struct {
-		col string
-		dst *[]LabelCount
-	}{{"c.industry", &out.Industries}, {"c.level", &out.Levels}} {
-		rs, err := s.reasonCounts(ctx, `SELECT `+g.col+`, count(*) FROM customers c`+" INDEXED BY customers_report_created "+`WHERE c.deleted_at IS NULL
+	out := &Composition{Industries: []LabelCount{}, Levels: []LabelCount{}}
+	// Both walk the period's customers: side by side.
+	step := func(col string, dst *[]LabelCount) func() error {
+		return func() error {
+			rs, err := s.reasonCounts(ctx, `SELECT `+col+`, count(*) FROM customers c`+" INDEXED BY customers_report_created "+`WHERE c.deleted_at IS NULL
 			AND c.created_at >= ? AND c.created_at < ? AND `+sc.owned()+` GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
-		if err != nil {
-			return nil, err
+			for _, r := range rs {
+				*dst = append(*dst, LabelCount{Label: r.Reason, Count: r.Count})
+			}
+			return err
 		}
-		*g.dst = []LabelCount{}
-		for _, r := range rs {
-			*g.dst = append(*g.dst, LabelCount{Label: r.Reason, Count: r.Count})
-		}
+	}
+	if err := Parallel(step("c.industry", &out.Industries), step("c.level", &out.Levels)); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

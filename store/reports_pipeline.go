@@ -221,14 +221,22 @@ func (s *Store) SalesCycle(ctx context.Context, u *User, f ReportFilter, lang st
 		return nil, err
 	}
 	out := &SalesCycle{Stages: []StageTime{}, Owners: []OwnerCycle{}, Stuck: []StuckOpp{}, Points: []CyclePoint{}, StuckDays: f.StuckDays}
-	perOwner, err := s.cycleDeals(ctx, sc, out)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.cycleOwners(ctx, perOwner, out); err != nil {
-		return nil, err
-	}
-	inStage, err := s.stageDays(ctx, sc)
+	// The won deals, the stage history and the stuck list are read side by
+	// side (each walks its own index).
+	var inStage map[int64][]float64
+	err = Parallel(func() error {
+		perOwner, err := s.cycleDeals(ctx, sc, out)
+		if err != nil {
+			return err
+		}
+		return s.cycleOwners(ctx, perOwner, out)
+	}, func() (err error) {
+		inStage, err = s.stageDays(ctx, sc)
+		return err
+	}, func() (err error) {
+		out.Stuck, err = s.stuckOpps(ctx, sc, f.StuckDays, lang)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +247,7 @@ func (s *Store) SalesCycle(ctx context.Context, u *User, f ReportFilter, lang st
 		mean, med := meanMedian(inStage[st.ID])
 		out.Stages = append(out.Stages, StageTime{StageID: st.ID, Name: st.Name, Count: len(inStage[st.ID]), MeanDays: mean, MedianDays: med})
 	}
-	out.Stuck, err = s.stuckOpps(ctx, sc, f.StuckDays, lang)
-	return out, err
+	return out, nil
 }
 
 // cycleDeals reads the won deals' cycle days, fills the overall figures
