@@ -45,8 +45,12 @@ func (s *Store) KPIs(ctx context.Context, u *User, f ReportFilter) (*KPIs, error
 			return nil, fmt.Errorf("store: kpis: %w", err)
 		}
 	}
-	if k.NewCustomers, err = s.newCustomers(ctx, sc, sc.start, sc.end); err != nil {
+	news, err := s.newCustomersByUser(ctx, sc, sc.start, sc.end)
+	if err != nil {
 		return nil, err
+	}
+	for _, n := range news {
+		k.NewCustomers += n
 	}
 	byUser, err := s.followupsByUser(ctx, sc, sc.start, sc.end)
 	if err != nil {

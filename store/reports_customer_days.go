@@ -12,26 +12,32 @@ import (
 // rows otherwise: the same exact figure either way, without walking a
 // year of the whole company's customers for one team.
 
-// newCustomers counts the customers created in [start, end) that the
-// scope's people own now.
-func (s *Store) newCustomers(ctx context.Context, sc *scope, start, end int64) (int, error) {
+// newCustomersByUser counts the customers created in [start, end) that
+// each of the scope's people owns now.
+func (s *Store) newCustomersByUser(ctx context.Context, sc *scope, start, end int64) (map[int64]int, error) {
 	off, err := s.dayOffset(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	q := `SELECT count(*) FROM customers c WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND ` + sc.owned()
+	q := `SELECT c.owner_id, count(*), 0 FROM customers c WHERE c.deleted_at IS NULL AND c.owner_id IS NOT NULL
+		AND c.created_at >= ? AND c.created_at < ? AND ` + sc.in("c.owner_id") + ` GROUP BY 1`
 	args := []any{start, end}
 	d0, ok0 := dayOf(start, off)
 	d1, ok1 := dayOf(end, off)
 	if ok0 && ok1 {
-		q = `SELECT COALESCE(sum(d.n), 0) FROM report_customer_days d WHERE d.day >= ? AND d.day < ? AND ` + sc.in("d.user_id")
+		q = `SELECT d.user_id, sum(d.n), 0 FROM report_customer_days d WHERE d.day >= ? AND d.day < ? AND ` + sc.in("d.user_id") + ` GROUP BY 1`
 		args = []any{d0, d1}
 	}
-	var n int
-	if err := s.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: new customers: %w", err)
+	out := map[int64]int{}
+	err = s.eachCount(ctx, q, args, func(id int64, n int, _ int64) {
+		if n != 0 {
+			out[id] = n
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: new customers: %w", err)
 	}
-	return n, nil
+	return out, nil
 }
 
 // newCustomerTrend counts the scope's new customers per bucket.
