@@ -25,3 +25,15 @@ func Parallel(steps ...func() error) error {
 	}
 	return nil
 }
+
+// periodSlices cuts [start, end) into n consecutive ranges (the last ones
+// may be empty) for reading a long period in parts side by side.
+func periodSlices(start, end int64, n int) [][2]int64 {
+	out := make([][2]int64, n)
+	span := (end - start + int64(n) - 1) / int64(n)
+	for i := range out {
+		lo := min(start+int64(i)*span, end)
+		out[i] = [2]int64{lo, min(lo+span, end)}
+	}
+	return out
+}
