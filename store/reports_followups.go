@@ -132,9 +132,6 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 			`DELETE FROM report_followup_days`,
 			`INSERT INTO report_followup_days (user_id, day, n)
 				SELECT created_by, (at + ?) / 86400, count(*) FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2`,
-			`DELETE FROM report_customer_days`,
-			`INSERT INTO report_customer_days (user_id, day, n)
-				SELECT owner_id, (created_at + ?) / 86400, count(*) FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2`,
 		} {
 			var args []any
 			if q[0] != 'D' {
@@ -154,15 +151,12 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 }
 
 // CheckReportTables compares report_followup_days with the follow-ups and
-// report_customer_days with the customers, and returns how many (person,
-// day) counts differ: 0 when consistent.
+// returns how many (person, day) counts differ: 0 when consistent.
 func (s *Store) CheckReportTables(ctx context.Context) (int, error) {
 	total := 0
 	for _, raw := range []struct{ table, rows string }{
 		{"report_followup_days", `SELECT created_by, (at + (SELECT value FROM report_settings WHERE key = 'day_offset')) / 86400, count(*)
 			FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2`},
-		{"report_customer_days", `SELECT owner_id, (created_at + (SELECT value FROM report_settings WHERE key = 'day_offset')) / 86400, count(*)
-			FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2`},
 	} {
 		var n int
 		err := s.r.QueryRowContext(ctx, `WITH raw(user_id, day, n) AS (`+raw.rows+`),

@@ -454,7 +454,9 @@ func TestFillPeriod(t *testing.T) {
 	}
 }
 
-func TestReportCustomerDays_KeptExactByTriggers(t *testing.T) {
+// New customers count under their owner now: releases, claims, transfers,
+// deletions and a changed creation time move them between periods and teams.
+func TestNewCustomers_FollowOwnersAndDeletions(t *testing.T) {
 	f := newReportFixture(t) // 甲乙丙 created 2026-11-20 12:00 for salesA, salesB, salesN
 	ctx := context.Background()
 	mk := func(u *User, name, at string) *Customer {
@@ -476,7 +478,7 @@ func TestReportCustomerDays_KeptExactByTriggers(t *testing.T) {
 	check := func(when string, wantNov, wantOct int) {
 		t.Helper()
 		if n, err := f.s.CheckReportTables(ctx); err != nil || n != 0 {
-			t.Fatalf("%s: %d (person, day) counts differ from the customers (%v)", when, n, err)
+			t.Fatalf("%s: %d (person, day) follow-up counts differ (%v)", when, n, err)
 		}
 		k, err := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-11-01", To: "2026-11-30"})
 		if err != nil {
@@ -520,8 +522,7 @@ func TestReportCustomerDays_KeptExactByTriggers(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after a hard delete", 1, 0)
-	// Another zone: the table is rebuilt for it and stays exact; Shanghai
-	// periods then read the raw rows and give the same figures.
+	// A rebuild of the report tables for another zone changes nothing here.
 	if _, err := f.s.RebuildReportTables(ctx, time.UTC); err != nil {
 		t.Fatal(err)
 	}
