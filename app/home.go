@@ -60,29 +60,35 @@ func (s *Server) buildDashboard(c *fiber.Ctx) (*dashboard, error) {
 	f := store.ReportFilter{From: cur[0], To: cur[1]}
 	pf := store.ReportFilter{From: prev[0], To: prev[1]}
 	d := &dashboard{Period: period, From: cur[0], To: cur[1], PrevFrom: prev[0], PrevTo: prev[1]}
-	if d.KPIs, err = s.store.KPIs(ctx, u, f); err != nil {
-		return nil, err
-	}
-	if d.Previous, err = s.store.KPIs(ctx, u, pf); err != nil {
-		return nil, err
-	}
-	if d.TasksToday, err = s.store.TasksDueToday(ctx, u, dashLimit); err != nil {
-		return nil, err
-	}
-	if d.AboutToDrop, err = s.store.CustomersAboutToDrop(ctx, u, f, dashLimit); err != nil {
-		return nil, err
-	}
-	if d.Funnel, err = s.store.Funnel(ctx, u, f, l.Lang); err != nil {
-		return nil, err
-	}
-	if d.Trend, err = s.store.Trends(ctx, u, f); err != nil {
-		return nil, err
-	}
 	d.Leaders = []store.LeaderRow{}
-	if u.IsManager() {
-		if d.Leaders, err = s.store.Leaderboard(ctx, u, f); err != nil {
-			return nil, err
+	// The parts are independent reads: side by side they take as long as
+	// the slowest one rather than the sum (store.Parallel).
+	err = store.Parallel(func() (err error) {
+		d.KPIs, err = s.store.KPIs(ctx, u, f)
+		return err
+	}, func() (err error) {
+		d.Previous, err = s.store.KPIs(ctx, u, pf)
+		return err
+	}, func() (err error) {
+		d.TasksToday, err = s.store.TasksDueToday(ctx, u, dashLimit)
+		return err
+	}, func() (err error) {
+		d.AboutToDrop, err = s.store.CustomersAboutToDrop(ctx, u, f, dashLimit)
+		return err
+	}, func() (err error) {
+		d.Funnel, err = s.store.Funnel(ctx, u, f, l.Lang)
+		return err
+	}, func() (err error) {
+		d.Trend, err = s.store.Trends(ctx, u, f)
+		return err
+	}, func() (err error) {
+		if u.IsManager() {
+			d.Leaders, err = s.store.Leaderboard(ctx, u, f)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -359,11 +359,15 @@ func (s *Server) buildForecast(r *reportCtx) (*reportOut, error) {
 }
 
 func (s *Server) buildActivity(r *reportCtx) (*reportOut, error) {
-	trend, err := s.store.Trends(r.ctx, r.u, r.f)
-	if err != nil {
-		return nil, err
-	}
-	comp, err := s.store.CustomerComposition(r.ctx, r.u, r.f)
+	var trend []store.TrendPoint
+	var comp *store.Composition
+	err := store.Parallel(func() (err error) {
+		trend, err = s.store.Trends(r.ctx, r.u, r.f)
+		return err
+	}, func() (err error) {
+		comp, err = s.store.CustomerComposition(r.ctx, r.u, r.f)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -38,13 +38,19 @@ func (s *Store) KPIs(ctx context.Context, u *User, f ReportFilter) (*KPIs, error
 		sql string
 		dst *int
 	}{
-		{`SELECT count(*) FROM customers c WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND ` + sc.owned(), &k.NewCustomers},
 		{`SELECT count(*) FROM opportunities o WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND ` + sc.in("o.owner_id"), &k.OppsCreated},
 		{`SELECT count(*) FROM pool_moves m WHERE m.action = 'claim' AND m.at >= ? AND m.at < ? AND ` + sc.in("m.to_user_id"), &k.PoolClaims},
 	} {
 		if err := s.r.QueryRowContext(ctx, q.sql, args...).Scan(q.dst); err != nil {
 			return nil, fmt.Errorf("store: kpis: %w", err)
 		}
+	}
+	news, err := s.newCustomersByUser(ctx, sc, sc.start, sc.end)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range news {
+		k.NewCustomers += n
 	}
 	byUser, err := s.followupsByUser(ctx, sc, sc.start, sc.end)
 	if err != nil {

@@ -44,6 +44,9 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	}
 	pools := sc.poolIn("m.pool_id")
 	cpools := sc.poolIn("c.pool_id")
+	if sc.vis.All {
+		cpools = "c.pool_id IS NOT NULL" // in a pool, not every customer
+	}
 	if f.PoolID > 0 {
 		pools, cpools = "m.pool_id = "+itoa(f.PoolID), "c.pool_id = "+itoa(f.PoolID)
 	}
@@ -54,22 +57,32 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	where := "m.action IN ('enter', 'import', 'claim', 'release', 'recycle', 'assign') AND " + pools + " AND m.at >= ? AND m.at < ? AND " + person
 	out := &PoolTurnover{ReleaseReasons: []ReasonCount{}, RecycleRules: []ReasonCount{}, RecycledOften: []RefCount{}}
 	// Totals per action walk the index in its order; only releases and
-	// recycles are split by reason (sorting every move costs more).
+	// recycles are split by reason (sorting every move costs more). The
+	// five parts read different indexes and run side by side.
 	by := map[string]int{}
-	err = s.eachGroup(ctx, `SELECT m.action, '', count(*) FROM pool_moves m WHERE `+where+` GROUP BY 1`, sc, func(action, _ string, n int) {
-		by[action] = n
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = s.eachGroup(ctx, `SELECT m.action, m.reason, count(*) FROM pool_moves m WHERE m.action IN ('release', 'recycle') AND `+where+` GROUP BY 1, 2`, sc,
-		func(action, reason string, n int) {
-			if action == "release" {
-				out.ReleaseReasons = append(out.ReleaseReasons, ReasonCount{reason, n})
-			} else {
-				out.RecycleRules = append(out.RecycleRules, ReasonCount{reason, n})
-			}
+	err = Parallel(func() error {
+		return s.eachGroup(ctx, `SELECT m.action, '', count(*) FROM pool_moves m WHERE `+where+` GROUP BY 1`, sc, func(action, _ string, n int) {
+			by[action] = n
 		})
+	}, func() error {
+		return s.eachGroup(ctx, `SELECT m.action, m.reason, count(*) FROM pool_moves m WHERE m.action IN ('release', 'recycle') AND `+where+` GROUP BY 1, 2`, sc,
+			func(action, reason string, n int) {
+				if action == "release" {
+					out.ReleaseReasons = append(out.ReleaseReasons, ReasonCount{reason, n})
+				} else {
+					out.RecycleRules = append(out.RecycleRules, ReasonCount{reason, n})
+				}
+			})
+	}, func() error {
+		// The pools' own index: 150,000 pooled entries, not a million.
+		return s.r.QueryRowContext(ctx, `SELECT count(*) FROM customers c INDEXED BY customers_pool WHERE c.deleted_at IS NULL AND `+cpools).Scan(&out.InPool)
+	}, func() (err error) {
+		out.RecycledOften, err = s.recycledOften(ctx, where, sc)
+		return err
+	}, func() (err error) {
+		out.MedianHoursToClaim, err = s.hoursToClaim(ctx, where, sc)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -78,14 +91,7 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 	out.ClaimRate = rate(out.Claimed, out.Entered)
 	sortReasons(out.ReleaseReasons)
 	sortReasons(out.RecycleRules)
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM customers c WHERE c.deleted_at IS NULL AND `+cpools).Scan(&out.InPool); err != nil {
-		return nil, err
-	}
-	if out.MedianHoursToClaim, err = s.hoursToClaim(ctx, where, sc); err != nil {
-		return nil, err
-	}
-	out.RecycledOften, err = s.recycledOften(ctx, where, sc)
-	return out, err
+	return out, nil
 }
 
 // eachGroup runs a pool-move query of (action, reason, count) rows over
@@ -116,10 +122,41 @@ func sortReasons(rs []ReasonCount) {
 	})
 }
 
+// readSlices is how many slices of the period the longest reads (the
+// latest arrival before each claim, each closed deal's customer) are cut
+// into and read side by side.
+const readSlices = 4
+
+// hoursToClaim is the median of the hours from each claim's or
+// assignment's latest arrival in its pool to it, over the period's claims.
 func (s *Store) hoursToClaim(ctx context.Context, where string, sc *scope) (*float64, error) {
+	parts := make([][]float64, readSlices)
+	steps := make([]func() error, readSlices)
+	for i, b := range periodSlices(sc.start, sc.end, readSlices) {
+		steps[i] = func() (err error) {
+			parts[i], err = s.claimHours(ctx, where, b[0], b[1])
+			return err
+		}
+	}
+	if err := Parallel(steps...); err != nil {
+		return nil, err
+	}
+	var hours []float64
+	for _, p := range parts {
+		hours = append(hours, p...)
+	}
+	_, med := meanMedian(hours)
+	return med, nil
+}
+
+// claimHours lists the hours to claim of the claims in [lo, hi).
+func (s *Store) claimHours(ctx context.Context, where string, lo, hi int64) ([]float64, error) {
+	if lo >= hi {
+		return nil, nil
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT m.at - (SELECT max(e.at) FROM pool_moves e WHERE e.customer_id = m.customer_id
 			AND e.pool_id = m.pool_id AND e.action IN ('enter', 'import', 'release', 'recycle') AND e.at <= m.at)
-		FROM pool_moves m WHERE m.action IN ('claim', 'assign') AND `+where, sc.start, sc.end)
+		FROM pool_moves m WHERE m.action IN ('claim', 'assign') AND `+where, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("store: hours to claim: %w", err)
 	}
@@ -134,8 +171,7 @@ func (s *Store) hoursToClaim(ctx context.Context, where string, sc *scope) (*flo
 			hours = append(hours, float64(d.Int64)/3600)
 		}
 	}
-	_, med := meanMedian(hours)
-	return med, rows.Err()
+	return hours, rows.Err()
 }
 
 // recycledOften lists the customers recycled more than twice in the period.
@@ -210,35 +246,38 @@ func (s *Store) SourcesReport(ctx context.Context, u *User, f ReportFilter) ([]S
 			parts = append(parts, " INDEXED BY customers_report_created WHERE "+sc.poolIn("c.pool_id"))
 		}
 	}
+	// The parts and the won amount walk different indexes, side by side.
+	counts := make([][]SourceRow, len(parts))
+	steps := []func() error{}
+	for i, part := range parts {
+		steps = append(steps, func() (err error) {
+			counts[i], err = s.sourceCounts(ctx, part, sc)
+			return err
+		})
+	}
+	var won map[string]int64
+	steps = append(steps, func() (err error) {
+		won, err = s.sourcesWon(ctx, sc)
+		return err
+	})
+	if err := Parallel(steps...); err != nil {
+		return nil, err
+	}
 	bySource := map[string]*SourceRow{}
-	for _, part := range parts {
-		rows, err := s.r.QueryContext(ctx, `SELECT c.source, count(*), count(c.owner_id), sum(c.status = 'customer') FROM customers c`+part+`
-			AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? GROUP BY 1`, sc.start, sc.end)
-		if err != nil {
-			return nil, fmt.Errorf("store: sources: %w", err)
-		}
-		for rows.Next() {
-			var src string
-			var leads, claimed, custs int
-			if err := rows.Scan(&src, &leads, &claimed, &custs); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			r := bySource[src]
+	for _, rs := range counts {
+		for _, c := range rs {
+			r := bySource[c.Source]
 			if r == nil {
-				r = &SourceRow{Source: src}
-				bySource[src] = r
+				r = &SourceRow{Source: c.Source}
+				bySource[c.Source] = r
 			}
-			r.Leads, r.Claimed, r.Customers = r.Leads+leads, r.Claimed+claimed, r.Customers+custs
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+			r.Leads, r.Claimed, r.Customers = r.Leads+c.Leads, r.Claimed+c.Claimed, r.Customers+c.Customers
 		}
 	}
 	out := []SourceRow{}
 	for _, r := range bySource {
 		r.ConversionRate = rate(r.Customers, r.Leads)
+		r.WonAmount = won[r.Source]
 		out = append(out, *r)
 	}
 	sortBy(out, func(a, b SourceRow) bool {
@@ -247,29 +286,49 @@ func (s *Store) SourcesReport(ctx context.Context, u *User, f ReportFilter) ([]S
 		}
 		return a.Source < b.Source
 	})
-	// Won amount: from the period's won deals to their customers (far
-	// fewer rows than the customers of a year).
+	return out, nil
+}
+
+// sourceCounts counts one part's customers created in the period per source.
+func (s *Store) sourceCounts(ctx context.Context, part string, sc *scope) ([]SourceRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT c.source, count(*), count(c.owner_id), sum(c.status = 'customer') FROM customers c`+part+`
+		AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? GROUP BY 1`, sc.start, sc.end)
+	if err != nil {
+		return nil, fmt.Errorf("store: sources: %w", err)
+	}
+	defer rows.Close()
+	var out []SourceRow
+	for rows.Next() {
+		var r SourceRow
+		if err := rows.Scan(&r.Source, &r.Leads, &r.Claimed, &r.Customers); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// sourcesWon sums the period's won deals to customers created in the
+// period per source (far fewer rows than the customers of a year).
+func (s *Store) sourcesWon(ctx context.Context, sc *scope) (map[string]int64, error) {
 	won := map[string]int64{}
-	wrows, err := s.r.QueryContext(ctx, `SELECT c.source, sum(o.amount) FROM opportunities o `+sc.closedIndex()+`
+	rows, err := s.r.QueryContext(ctx, `SELECT c.source, sum(o.amount) FROM opportunities o `+sc.closedIndex()+`
 		JOIN customers c ON c.id = o.customer_id WHERE o.status = 'won' AND o.deleted_at IS NULL AND o.closed_at >= ? AND o.closed_at < ?
 			AND `+sc.in("o.owner_id")+` AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?
 		GROUP BY 1`, sc.start, sc.end, sc.start, sc.end)
 	if err != nil {
 		return nil, fmt.Errorf("store: sources won: %w", err)
 	}
-	defer wrows.Close()
-	for wrows.Next() {
+	defer rows.Close()
+	for rows.Next() {
 		var src string
 		var amount int64
-		if err := wrows.Scan(&src, &amount); err != nil {
+		if err := rows.Scan(&src, &amount); err != nil {
 			return nil, err
 		}
 		won[src] = amount
 	}
-	for i := range out {
-		out[i].WonAmount = won[out[i].Source]
-	}
-	return out, wrows.Err()
+	return won, rows.Err()
 }
 
 // LeaderRow is one person of the leaderboard.
@@ -314,13 +373,17 @@ func (s *Store) Leaderboard(ctx context.Context, u *User, f ReportFilter) ([]Lea
 		{`SELECT o.owner_id, count(*), COALESCE(sum(o.amount), 0) FROM opportunities o ` + sc.closedIndex() + ` WHERE o.deleted_at IS NULL AND o.status = 'won'
 			AND o.closed_at >= ? AND o.closed_at < ? AND ` + sc.in("o.owner_id") + ` GROUP BY 1`,
 			func(r *LeaderRow, n int, a int64) { r.WonCount, r.WonAmount = n, a }},
-		{`SELECT c.owner_id, count(*), 0 FROM customers c WHERE c.deleted_at IS NULL AND c.owner_id IS NOT NULL
-			AND c.created_at >= ? AND c.created_at < ? AND ` + sc.in("c.owner_id") + ` GROUP BY 1`,
-			func(r *LeaderRow, n int, _ int64) { r.NewCustomers = n }},
 	} {
 		if err := s.eachCount(ctx, p.query, []any{sc.start, sc.end}, func(id int64, n int, a int64) { p.apply(get(id), n, a) }); err != nil {
 			return nil, err
 		}
+	}
+	news, err := s.newCustomersByUser(ctx, sc, sc.start, sc.end)
+	if err != nil {
+		return nil, err
+	}
+	for id, n := range news {
+		get(id).NewCustomers = n
 	}
 	fus, err := s.followupsByUser(ctx, sc, sc.start, sc.end)
 	if err != nil {
@@ -391,20 +454,20 @@ func (s *Store) CustomerComposition(ctx context.Context, u *User, f ReportFilter
 	if err != nil {
 		return nil, err
 	}
-	out := &Composition{}
-	for _, g := range []struct {
-		col string
-		dst *[]LabelCount
-	}{{"c.industry", &out.Industries}, {"c.level", &out.Levels}} {
-		rs, err := s.reasonCounts(ctx, `SELECT `+g.col+`, count(*) FROM customers c`+" INDEXED BY customers_report_created "+`WHERE c.deleted_at IS NULL
+	out := &Composition{Industries: []LabelCount{}, Levels: []LabelCount{}}
+	// Both walk the period's customers: side by side.
+	step := func(col string, dst *[]LabelCount) func() error {
+		return func() error {
+			rs, err := s.reasonCounts(ctx, `SELECT `+col+`, count(*) FROM customers c`+" INDEXED BY customers_report_created "+`WHERE c.deleted_at IS NULL
 			AND c.created_at >= ? AND c.created_at < ? AND `+sc.owned()+` GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
-		if err != nil {
-			return nil, err
+			for _, r := range rs {
+				*dst = append(*dst, LabelCount{Label: r.Reason, Count: r.Count})
+			}
+			return err
 		}
-		*g.dst = []LabelCount{}
-		for _, r := range rs {
-			*g.dst = append(*g.dst, LabelCount{Label: r.Reason, Count: r.Count})
-		}
+	}
+	if err := Parallel(step("c.industry", &out.Industries), step("c.level", &out.Levels)); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -436,8 +499,6 @@ func (s *Store) Trends(ctx context.Context, u *User, f ReportFilter) ([]TrendPoi
 		sql   string
 		apply func(p *TrendPoint, n int64)
 	}{
-		{vals + `SELECT b.i, count(*) FROM b JOIN customers c ON c.created_at >= b.lo AND c.created_at < b.hi
-			WHERE c.deleted_at IS NULL AND ` + sc.owned() + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.NewCustomers = int(n) }},
 		{vals + `SELECT b.i, COALESCE(sum(o.amount), 0) FROM b JOIN opportunities o ON o.closed_at >= b.lo AND o.closed_at < b.hi
 			WHERE o.deleted_at IS NULL AND o.status = 'won' AND ` + sc.in("o.owner_id") + ` GROUP BY b.i`, func(p *TrendPoint, n int64) { p.WonAmount = n }},
 	} {
@@ -454,6 +515,13 @@ func (s *Store) Trends(ctx context.Context, u *User, f ReportFilter) ([]TrendPoi
 			q.apply(&out[i], n)
 		}
 		rows.Close()
+	}
+	ncs, err := s.newCustomerTrend(ctx, sc, bs)
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range ncs {
+		out[i].NewCustomers = n
 	}
 	fus, err := s.followupTrend(ctx, sc, bs)
 	if err != nil {

@@ -55,25 +55,44 @@ func (s *Store) followupsByUser(ctx context.Context, sc *scope, start, end int64
 
 // followupTrend counts the scope's follow-ups per bucket.
 func (s *Store) followupTrend(ctx context.Context, sc *scope, bs []Bucket) ([]int, error) {
-	off, err := s.dayOffset(ctx)
+	days, ok, err := s.bucketDays(ctx, bs)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]int, len(bs))
+	if !ok {
+		return s.rawFollowupTrend(ctx, sc, bs)
+	}
+	return s.sumDayBuckets(ctx, "report_followup_days", sc, days)
+}
+
+// bucketDays returns the buckets as ranges of the day tables' days, or
+// false when a bound is not the start of one of those days.
+func (s *Store) bucketDays(ctx context.Context, bs []Bucket) ([][2]int64, bool, error) {
+	off, err := s.dayOffset(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	days := make([][2]int64, len(bs))
 	for i, b := range instants(bs) {
 		d0, ok0 := dayOf(b[0], off)
 		d1, ok1 := dayOf(b[1], off)
 		if !ok0 || !ok1 {
-			return s.rawFollowupTrend(ctx, sc, bs)
+			return nil, false, nil
 		}
 		days[i] = [2]int64{d0, d1}
 	}
+	return days, true, nil
+}
+
+// sumDayBuckets sums a (user_id, day, n) table's counts of the scope's
+// people per range of days.
+func (s *Store) sumDayBuckets(ctx context.Context, table string, sc *scope, days [][2]int64) ([]int, error) {
+	out := make([]int, len(days))
 	rows, err := s.r.QueryContext(ctx, `WITH b(i, lo, hi) AS (VALUES `+bucketValues(days)+`)
-		SELECT b.i, sum(d.n) FROM b JOIN report_followup_days d ON d.day >= b.lo AND d.day < b.hi
+		SELECT b.i, sum(d.n) FROM b JOIN `+table+` d ON d.day >= b.lo AND d.day < b.hi
 		WHERE `+sc.in("d.user_id")+` GROUP BY b.i`)
 	if err != nil {
-		return nil, fmt.Errorf("store: follow-up trend: %w", err)
+		return nil, fmt.Errorf("store: %s per bucket: %w", table, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -122,7 +141,9 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 			if err != nil {
 				return fmt.Errorf("store: rebuild report tables: %w", err)
 			}
-			rows, _ = res.RowsAffected()
+			if n, _ := res.RowsAffected(); q[0] == 'I' {
+				rows += n
+			}
 		}
 		return nil
 	})
@@ -132,12 +153,20 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 // CheckReportTables compares report_followup_days with the follow-ups and
 // returns how many (person, day) counts differ: 0 when consistent.
 func (s *Store) CheckReportTables(ctx context.Context) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `WITH raw(user_id, day, n) AS (
-			SELECT created_by, (at + (SELECT value FROM report_settings WHERE key = 'day_offset')) / 86400, count(*)
-			FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2),
-		agg(user_id, day, n) AS (SELECT user_id, day, n FROM report_followup_days WHERE n != 0)
-		SELECT (SELECT count(*) FROM (SELECT user_id, day, n FROM raw EXCEPT SELECT user_id, day, n FROM agg))
-			+ (SELECT count(*) FROM (SELECT user_id, day, n FROM agg EXCEPT SELECT user_id, day, n FROM raw))`).Scan(&n)
-	return n, err
+	total := 0
+	for _, raw := range []struct{ table, rows string }{
+		{"report_followup_days", `SELECT created_by, (at + (SELECT value FROM report_settings WHERE key = 'day_offset')) / 86400, count(*)
+			FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2`},
+	} {
+		var n int
+		err := s.r.QueryRowContext(ctx, `WITH raw(user_id, day, n) AS (`+raw.rows+`),
+			agg(user_id, day, n) AS (SELECT user_id, day, n FROM `+raw.table+` WHERE n != 0)
+			SELECT (SELECT count(*) FROM (SELECT user_id, day, n FROM raw EXCEPT SELECT user_id, day, n FROM agg))
+				+ (SELECT count(*) FROM (SELECT user_id, day, n FROM agg EXCEPT SELECT user_id, day, n FROM raw))`).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("store: check %s: %w", raw.table, err)
+		}
+		total += n
+	}
+	return total, nil
 }

@@ -125,22 +125,72 @@ func (s *Store) WinRate(ctx context.Context, u *User, f ReportFilter) ([]WinRate
 	case "industry":
 		key, label, join = "c.industry", "c.industry", " JOIN customers c ON c.id = o.customer_id"
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+key+`, max(`+label+`), sum(o.status = 'won'), sum(o.status = 'lost'),
+	query := `SELECT ` + key + `, max(` + label + `), sum(o.status = 'won'), sum(o.status = 'lost'),
 			COALESCE(sum(CASE WHEN o.status = 'won' THEN o.amount END), 0)
-		FROM opportunities o `+sc.closedIndex()+join+` WHERE o.deleted_at IS NULL AND o.status IN ('won', 'lost')
-			AND o.closed_at >= ? AND o.closed_at < ? AND `+sc.in("o.owner_id")+`
-		GROUP BY 1 ORDER BY 5 DESC, 3 DESC, 1`, sc.start, sc.end)
+		FROM opportunities o ` + sc.closedIndex() + join + ` WHERE o.deleted_at IS NULL AND o.status IN ('won', 'lost')
+			AND o.closed_at >= ? AND o.closed_at < ? AND ` + sc.in("o.owner_id") + `
+		GROUP BY 1`
+	// A year of the company's closed deals (each looked up in the
+	// customers for its industry) is read in slices of the period side by
+	// side, and the groups added up.
+	parts := make([][]WinRateRow, readSlices)
+	steps := make([]func() error, readSlices)
+	for i, b := range periodSlices(sc.start, sc.end, readSlices) {
+		steps[i] = func() (err error) {
+			parts[i], err = s.winRateRows(ctx, query, b[0], b[1])
+			return err
+		}
+	}
+	if err := Parallel(steps...); err != nil {
+		return nil, err
+	}
+	out := []WinRateRow{}
+	at := map[string]int{}
+	for _, rs := range parts {
+		for _, r := range rs {
+			i, ok := at[r.Key]
+			if !ok {
+				i = len(out)
+				at[r.Key] = i
+				out = append(out, WinRateRow{Key: r.Key})
+			}
+			t := &out[i]
+			t.Won, t.Lost, t.WonAmount = t.Won+r.Won, t.Lost+r.Lost, t.WonAmount+r.WonAmount
+			t.Label = max(t.Label, r.Label)
+		}
+	}
+	for i := range out {
+		out[i].WinRate = rate(out[i].Won, out[i].Won+out[i].Lost)
+	}
+	// As ORDER BY won amount DESC, won DESC, key did.
+	sortBy(out, func(a, b WinRateRow) bool {
+		if a.WonAmount != b.WonAmount {
+			return a.WonAmount > b.WonAmount
+		}
+		if a.Won != b.Won {
+			return a.Won > b.Won
+		}
+		return a.Key < b.Key
+	})
+	return out, nil
+}
+
+// winRateRows runs the win rate's query over closing times in [lo, hi).
+func (s *Store) winRateRows(ctx context.Context, query string, lo, hi int64) ([]WinRateRow, error) {
+	if lo >= hi {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, query, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("store: win rate: %w", err)
 	}
 	defer rows.Close()
-	out := []WinRateRow{}
+	var out []WinRateRow
 	for rows.Next() {
 		var r WinRateRow
 		if err := rows.Scan(&r.Key, &r.Label, &r.Won, &r.Lost, &r.WonAmount); err != nil {
 			return nil, err
 		}
-		r.WinRate = rate(r.Won, r.Won+r.Lost)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -221,14 +271,22 @@ func (s *Store) SalesCycle(ctx context.Context, u *User, f ReportFilter, lang st
 		return nil, err
 	}
 	out := &SalesCycle{Stages: []StageTime{}, Owners: []OwnerCycle{}, Stuck: []StuckOpp{}, Points: []CyclePoint{}, StuckDays: f.StuckDays}
-	perOwner, err := s.cycleDeals(ctx, sc, out)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.cycleOwners(ctx, perOwner, out); err != nil {
-		return nil, err
-	}
-	inStage, err := s.stageDays(ctx, sc)
+	// The won deals, the stage history and the stuck list are read side by
+	// side (each walks its own index).
+	var inStage map[int64][]float64
+	err = Parallel(func() error {
+		perOwner, err := s.cycleDeals(ctx, sc, out)
+		if err != nil {
+			return err
+		}
+		return s.cycleOwners(ctx, perOwner, out)
+	}, func() (err error) {
+		inStage, err = s.stageDays(ctx, sc)
+		return err
+	}, func() (err error) {
+		out.Stuck, err = s.stuckOpps(ctx, sc, f.StuckDays, lang)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +297,7 @@ func (s *Store) SalesCycle(ctx context.Context, u *User, f ReportFilter, lang st
 		mean, med := meanMedian(inStage[st.ID])
 		out.Stages = append(out.Stages, StageTime{StageID: st.ID, Name: st.Name, Count: len(inStage[st.ID]), MeanDays: mean, MedianDays: med})
 	}
-	out.Stuck, err = s.stuckOpps(ctx, sc, f.StuckDays, lang)
-	return out, err
+	return out, nil
 }
 
 // cycleDeals reads the won deals' cycle days, fills the overall figures

@@ -453,3 +453,96 @@ func TestFillPeriod(t *testing.T) {
 		}
 	}
 }
+
+// New customers count under their owner now: releases, claims, transfers,
+// deletions and a changed creation time move them between periods and teams.
+func TestNewCustomers_FollowOwnersAndDeletions(t *testing.T) {
+	f := newReportFixture(t) // 甲乙丙 created 2026-11-20 12:00 for salesA, salesB, salesN
+	ctx := context.Background()
+	mk := func(u *User, name, at string) *Customer {
+		t.Helper()
+		now := local(at)
+		f.s.Now = func() time.Time { return now }
+		c, err := f.s.CreateCustomer(ctx, u, CustomerInput{Name: ptr(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	// 23:59 on the 31st and 00:01 on the 1st fall on different local days.
+	late := mk(f.salesA, "十月末", "2026-10-31 23:59")
+	early := mk(f.salesB, "十一月初", "2026-11-01 00:01")
+	mk(f.salesN, "华北新客", "2026-11-02 08:00")
+	later := local("2026-11-21 09:00")
+	f.s.Now = func() time.Time { return later }
+	check := func(when string, wantNov, wantOct int) {
+		t.Helper()
+		if n, err := f.s.CheckReportTables(ctx); err != nil || n != 0 {
+			t.Fatalf("%s: %d (person, day) follow-up counts differ (%v)", when, n, err)
+		}
+		k, err := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-11-01", To: "2026-11-30"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		oct, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-10-31", To: "2026-10-31"})
+		if k.NewCustomers != wantNov || oct.NewCustomers != wantOct {
+			t.Fatalf("%s: new customers November %d (want %d), 31 October %d (want %d)", when, k.NewCustomers, wantNov, oct.NewCustomers, wantOct)
+		}
+		tr, err := f.s.Trends(ctx, f.mgr, ReportFilter{From: "2026-10-31", To: "2026-11-01"})
+		if err != nil || len(tr) != 2 || tr[0].NewCustomers != wantOct {
+			t.Fatalf("%s: trend %+v (%v), want %d on 31 October", when, tr, err, wantOct)
+		}
+	}
+	// Manager's November: 甲, 乙 (11-20) and 十一月初; October 31st: 十月末.
+	check("after inserts", 3, 1)
+	if _, err := f.s.Release(ctx, f.salesB, early.ID, "无意向", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	check("after a release", 2, 1)
+	if _, err := f.s.Claim(ctx, f.salesA, early.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after a claim", 3, 1)
+	if _, err := f.s.TransferCustomer(ctx, f.admin, late.ID, f.salesN.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after a transfer out of the team", 3, 0)
+	if err := f.s.DeleteCustomer(ctx, f.admin, f.cA.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after a deletion", 2, 0)
+	if _, err := f.s.w.ExecContext(ctx, `UPDATE customers SET deleted_at = NULL, created_at = created_at - 30 * 86400 WHERE id = ?`, f.cA.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after an undelete into October", 2, 0)
+	if _, err := f.s.w.ExecContext(ctx, `DELETE FROM opportunities WHERE customer_id = ?`, f.cB.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.w.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, f.cB.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after a hard delete", 1, 0)
+	// A rebuild of the report tables for another zone changes nothing here.
+	if _, err := f.s.RebuildReportTables(ctx, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	check("after a rebuild for UTC", 1, 0)
+}
+
+func TestPoolTurnover_InPoolCountsOnlyCustomersInPools(t *testing.T) {
+	f := newReportFixture(t) // 甲乙丙 are owned, not in a pool
+	ctx := context.Background()
+	p := f.pool(t, rules(0, 0, 0, 0, 0, 0, 0))
+	ids := f.fill(t, p, 3)
+	if _, err := f.s.Claim(ctx, f.salesA, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	inPools := 2 // 3 filled, 1 claimed; 甲乙丙 are owned
+	pt, err := f.s.PoolTurnover(ctx, f.admin, ReportFilter{From: "2026-11-01", To: "2026-11-30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt.InPool != inPools || pt.Claimed != 1 {
+		t.Fatalf("every pool for the admin: in pool %d (want %d), claimed %d (want 1)", pt.InPool, inPools, pt.Claimed)
+	}
+}
