@@ -399,7 +399,10 @@ func (t stageTotals) forecast() *Forecast {
 
 // stageTotals counts and sums the selected opportunities per stage, with
 // the parts expected to close this month and quarter, in one grouped pass
-// over the board index (which covers every column read here).
+// over the board index (which covers every column read here). The index
+// is named: the reports' (owner_id, status, closed_at, …) index shares its
+// first columns, and SQLite picked that one, reading 30,000 table rows
+// (46 → 100 ms for a department's board).
 func (s *Store) stageTotals(ctx context.Context, where string, args []any) (stageTotals, error) {
 	now := s.now().In(s.Location)
 	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.Location)
@@ -411,7 +414,7 @@ func (s *Store) stageTotals(ctx context.Context, where string, args []any) (stag
 			COALESCE(sum(CASE WHEN o.expected_close BETWEEN ? AND ? THEN o.amount * o.probability / 100 END), 0),
 			COALESCE(sum(CASE WHEN o.expected_close BETWEEN ? AND ? THEN o.amount END), 0),
 			COALESCE(sum(CASE WHEN o.expected_close BETWEEN ? AND ? THEN o.amount * o.probability / 100 END), 0)
-		FROM opportunities o WHERE `+where+` GROUP BY o.stage_id`, append([]any{m0, m1, m0, m1, q0, q1, q0, q1}, args...)...)
+		FROM opportunities o INDEXED BY opportunities_board WHERE `+where+` GROUP BY o.stage_id`, append([]any{m0, m1, m0, m1, q0, q1, q0, q1}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: pipeline totals: %w", err)
 	}
