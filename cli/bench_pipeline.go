@@ -4,13 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"slices"
-	"syscall"
 	"time"
 
-	"github.com/tidecrm/tide/config"
 	"github.com/tidecrm/tide/store"
 )
 
@@ -32,18 +28,11 @@ func benchPipelineCmd(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgFile, map[string]string{"data.dir": *data})
+	ctx, _, st, done, err := openDataDir(*data, *cfgFile)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	st, err := store.Open(ctx, cfg.Data.Dir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	st.Location = cfg.Location
+	defer done()
 	t := time.Now()
 	added, err := st.SeedOpportunities(ctx, *total)
 	if err != nil {

@@ -6,15 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
-	"os/signal"
 	"slices"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 
-	"github.com/tidecrm/tide/config"
 	"github.com/tidecrm/tide/store"
 )
 
@@ -40,18 +36,11 @@ func benchPoolsCmd(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgFile, map[string]string{"data.dir": *data})
+	ctx, _, st, done, err := openDataDir(*data, *cfgFile)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	st, err := store.Open(ctx, cfg.Data.Dir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	st.Location = cfg.Location
+	defer done()
 	b, err := newPoolBench(ctx, st)
 	if err != nil {
 		return err
