@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"sync"
@@ -33,6 +35,7 @@ func benchPoolsCmd(args []string, stdout, stderr io.Writer) error {
 	clients := fs.Int("clients", 50, "concurrent claimers")
 	duration := fs.Duration("duration", 5*time.Second, "how long the concurrent claim run lasts")
 	recycleN := fs.Int("recycle", 100000, "about how many owned customers to make due for the recycle pass")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the recycle pass to this file")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -54,7 +57,7 @@ func benchPoolsCmd(args []string, stdout, stderr io.Writer) error {
 	if err := b.concurrentClaims(ctx, stdout, *clients, *duration); err != nil {
 		return err
 	}
-	return b.recycle(ctx, stdout, *recycleN)
+	return b.recycle(ctx, stdout, *recycleN, *cpuProfile)
 }
 
 type poolBench struct {
@@ -188,7 +191,7 @@ func (b *poolBench) concurrentClaims(ctx context.Context, w io.Writer, clients i
 // recycle makes about n owned customers due (a 1-day no-follow-up rule on
 // enough pools, no rules on the others) and times a recycle pass, a second
 // pass that finds nothing, and the worst customer-list latency meanwhile.
-func (b *poolBench) recycle(ctx context.Context, w io.Writer, n int) error {
+func (b *poolBench) recycle(ctx context.Context, w io.Writer, n int, profile string) error {
 	owned, err := b.st.OwnedByHomePool(ctx)
 	if err != nil {
 		return err
@@ -217,11 +220,16 @@ func (b *poolBench) recycle(ctx context.Context, w io.Writer, n int) error {
 	// Everyone's last touch is now more than a day old.
 	b.st.Now = func() time.Time { return time.Now().Add(49 * time.Hour) }
 	stopProbe, worst := b.probeList(ctx)
+	stopProfile, err := startCPUProfile(profile)
+	if err != nil {
+		return err
+	}
 	cpu0 := cpuTime()
 	t := time.Now()
 	res, err := b.st.RecycleDue(ctx)
 	pass := time.Since(t)
 	cpu := cpuTime() - cpu0
+	stopProfile()
 	stopProbe()
 	if err != nil {
 		return err
@@ -267,4 +275,21 @@ func (b *poolBench) probeList(ctx context.Context) (stop func(), worst *time.Dur
 		}
 	}()
 	return func() { close(done); wg.Wait() }, worst
+}
+
+// startCPUProfile profiles the process into path until the returned func
+// is called; with no path it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

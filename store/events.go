@@ -121,6 +121,9 @@ func newMoveRecorder(ctx context.Context, tx *sql.Tx, action string) (*moveRecor
 	return r, nil
 }
 
+// active reports whether record would write anything.
+func (r *moveRecorder) active() bool { return r.audit != nil || len(r.hooks) > 0 }
+
 // record writes m's audit row and queues its webhook event.
 func (r *moveRecorder) record(ctx context.Context, m poolMove) error {
 	if r.audit != nil {

@@ -31,6 +31,7 @@ const FileName = "tide.db"
 type Store struct {
 	w    *sql.DB
 	r    *sql.DB
+	ckpt *walCheckpointer
 	path string
 	// Now is the clock; tests move it to exercise day- and time-based rules.
 	Now func() time.Time
@@ -61,7 +62,8 @@ func OpenFile(ctx context.Context, path string) (*Store, error) {
 	if err := refuseNewer(ctx, path); err != nil {
 		return nil, err
 	}
-	w, err := sql.Open("sqlite", "file:"+path+pragmas)
+	// The writer never checkpoints itself; walCheckpointer does, beside it.
+	w, err := sql.Open("sqlite", "file:"+path+pragmas+"&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
 	}
@@ -82,6 +84,10 @@ func OpenFile(ctx context.Context, path string) (*Store, error) {
 	}
 	s := &Store{w: w, r: r, path: path, Now: time.Now, Location: loc}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.ckpt, err = startCheckpointer(path); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -132,9 +138,13 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close closes both handles.
+// Close stops the checkpointer and closes the handles.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.Close()
+	}
+	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 
 // Ping proves the database answers; /healthz uses it.
