@@ -7,15 +7,16 @@ import (
 )
 
 // reportsRebuildCmd is `tide reports-rebuild`: it recomputes the reports'
-// pre-aggregated table (follow-ups per person and local day of the
-// company time zone) from the raw rows in one transaction, then checks it.
-// Triggers keep the table exact day to day; this is for a change of the
-// company time zone or a repair. --check only compares.
+// pre-aggregated tables (follow-ups per person and local day, new
+// customers per owner and local month, in the company time zone) from the
+// raw rows in one transaction, then checks them. Triggers keep the tables
+// exact day to day; this is for a change of the company time zone or a
+// repair. --check only compares.
 func reportsRebuildCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("reports-rebuild", stderr)
 	data := fs.String("data", "", "data directory (default from config, ./data)")
 	cfgFile := fs.String("config", "", "config file")
-	check := fs.Bool("check", false, "only compare the table with the raw rows")
+	check := fs.Bool("check", false, "only compare the tables with the raw rows")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -30,15 +31,15 @@ func reportsRebuildCmd(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "report tables rebuilt for %s: %d (person, day) rows in %s\n", cfg.Location, rows, time.Since(t).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "report tables rebuilt for %s: %d (person, day or month) rows in %s\n", cfg.Location, rows, time.Since(t).Round(time.Millisecond))
 	}
 	n, err := st.CheckReportTables(ctx)
 	if err != nil {
 		return err
 	}
 	if n != 0 {
-		return fmt.Errorf("report tables: %d (person, day) counts differ from the follow-ups; run tide reports-rebuild", n)
+		return fmt.Errorf("report tables: %d (person, day or month) counts differ from the follow-ups and customers; run tide reports-rebuild", n)
 	}
-	fmt.Fprintln(stdout, "report tables match the follow-ups")
+	fmt.Fprintln(stdout, "report tables match the follow-ups and customers")
 	return nil
 }

@@ -62,7 +62,7 @@ func (s *Store) followupTrend(ctx context.Context, sc *scope, bs []Bucket) ([]in
 	if !ok {
 		return s.rawFollowupTrend(ctx, sc, bs)
 	}
-	return s.sumDayBuckets(ctx, "report_followup_days", sc, days)
+	return s.sumBuckets(ctx, "report_followup_days", "day", sc, days)
 }
 
 // bucketDays returns the buckets as ranges of the day tables' days, or
@@ -84,12 +84,12 @@ func (s *Store) bucketDays(ctx context.Context, bs []Bucket) ([][2]int64, bool, 
 	return days, true, nil
 }
 
-// sumDayBuckets sums a (user_id, day, n) table's counts of the scope's
-// people per range of days.
-func (s *Store) sumDayBuckets(ctx context.Context, table string, sc *scope, days [][2]int64) ([]int, error) {
-	out := make([]int, len(days))
-	rows, err := s.r.QueryContext(ctx, `WITH b(i, lo, hi) AS (VALUES `+bucketValues(days)+`)
-		SELECT b.i, sum(d.n) FROM b JOIN `+table+` d ON d.day >= b.lo AND d.day < b.hi
+// sumBuckets sums a (user_id, unit, n) table's counts of the scope's
+// people per range of units (days or months).
+func (s *Store) sumBuckets(ctx context.Context, table, unit string, sc *scope, ranges [][2]int64) ([]int, error) {
+	out := make([]int, len(ranges))
+	rows, err := s.r.QueryContext(ctx, `WITH b(i, lo, hi) AS (VALUES `+bucketValues(ranges)+`)
+		SELECT b.i, sum(d.n) FROM b JOIN `+table+` d ON d.`+unit+` >= b.lo AND d.`+unit+` < b.hi
 		WHERE `+sc.in("d.user_id")+` GROUP BY b.i`)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s per bucket: %w", table, err)
@@ -120,9 +120,10 @@ func (s *Store) rawFollowupTrend(ctx context.Context, sc *scope, bs []Bucket) ([
 }
 
 // RebuildReportTables recomputes report_followup_days from the follow-ups
-// for the local days of loc (its UTC offset now), in one transaction: the
-// one command (`tide reports-rebuild`) that makes the table right again
-// after a change of the company time zone or a repair by hand.
+// and report_customer_months from the customers for the local days of loc
+// (its UTC offset now), in one transaction: the one command (`tide
+// reports-rebuild`) that makes the tables right again after a change of
+// the company time zone or a repair by hand.
 func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (int64, error) {
 	_, off := s.now().In(loc).Zone()
 	var rows int64
@@ -132,6 +133,10 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 			`DELETE FROM report_followup_days`,
 			`INSERT INTO report_followup_days (user_id, day, n)
 				SELECT created_by, (at + ?) / 86400, count(*) FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2`,
+			`DELETE FROM report_customer_months`,
+			`INSERT INTO report_customer_months (user_id, month, n)
+				SELECT owner_id, CAST(strftime('%Y%m', created_at + ?, 'unixepoch') AS INTEGER), count(*)
+				FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2`,
 		} {
 			var args []any
 			if q[0] != 'D' {
@@ -151,16 +156,19 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 }
 
 // CheckReportTables compares report_followup_days with the follow-ups and
-// returns how many (person, day) counts differ: 0 when consistent.
+// report_customer_months with the customers, and returns how many
+// (person, day or month) counts differ: 0 when consistent.
 func (s *Store) CheckReportTables(ctx context.Context) (int, error) {
 	total := 0
-	for _, raw := range []struct{ table, rows string }{
-		{"report_followup_days", `SELECT created_by, (at + (SELECT value FROM report_settings WHERE key = 'day_offset')) / 86400, count(*)
+	for _, raw := range []struct{ table, unit, rows string }{
+		{"report_followup_days", "day", `SELECT created_by, (at + (SELECT value FROM report_settings WHERE key = 'day_offset')) / 86400, count(*)
 			FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2`},
+		{"report_customer_months", "month", `SELECT owner_id, CAST(strftime('%Y%m', created_at + (SELECT value FROM report_settings WHERE key = 'day_offset'), 'unixepoch') AS INTEGER), count(*)
+			FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2`},
 	} {
 		var n int
 		err := s.r.QueryRowContext(ctx, `WITH raw(user_id, day, n) AS (`+raw.rows+`),
-			agg(user_id, day, n) AS (SELECT user_id, day, n FROM `+raw.table+` WHERE n != 0)
+			agg(user_id, day, n) AS (SELECT user_id, `+raw.unit+`, n FROM `+raw.table+` WHERE n != 0)
 			SELECT (SELECT count(*) FROM (SELECT user_id, day, n FROM raw EXCEPT SELECT user_id, day, n FROM agg))
 				+ (SELECT count(*) FROM (SELECT user_id, day, n FROM agg EXCEPT SELECT user_id, day, n FROM raw))`).Scan(&n)
 		if err != nil {

@@ -475,58 +475,83 @@ func TestNewCustomers_FollowOwnersAndDeletions(t *testing.T) {
 	mk(f.salesN, "华北新客", "2026-11-02 08:00")
 	later := local("2026-11-21 09:00")
 	f.s.Now = func() time.Time { return later }
-	check := func(when string, wantNov, wantOct int) {
+	// wantNov and wantOctMonth are whole local months (read from
+	// report_customer_months), wantOct the 31st alone (counted from the
+	// customers): both ways must agree with the rows.
+	check := func(when string, wantNov, wantOct, wantOctMonth int) {
 		t.Helper()
 		if n, err := f.s.CheckReportTables(ctx); err != nil || n != 0 {
-			t.Fatalf("%s: %d (person, day) follow-up counts differ (%v)", when, n, err)
+			t.Fatalf("%s: %d (person, day or month) counts differ from the rows (%v)", when, n, err)
 		}
 		k, err := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-11-01", To: "2026-11-30"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		oct, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-10-31", To: "2026-10-31"})
-		if k.NewCustomers != wantNov || oct.NewCustomers != wantOct {
-			t.Fatalf("%s: new customers November %d (want %d), 31 October %d (want %d)", when, k.NewCustomers, wantNov, oct.NewCustomers, wantOct)
+		octMonth, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-10-01", To: "2026-10-31"})
+		if k.NewCustomers != wantNov || oct.NewCustomers != wantOct || octMonth.NewCustomers != wantOctMonth {
+			t.Fatalf("%s: new customers November %d (want %d), 31 October %d (want %d), October %d (want %d)", when,
+				k.NewCustomers, wantNov, oct.NewCustomers, wantOct, octMonth.NewCustomers, wantOctMonth)
 		}
 		tr, err := f.s.Trends(ctx, f.mgr, ReportFilter{From: "2026-10-31", To: "2026-11-01"})
 		if err != nil || len(tr) != 2 || tr[0].NewCustomers != wantOct {
 			t.Fatalf("%s: trend %+v (%v), want %d on 31 October", when, tr, err, wantOct)
 		}
+		year, err := f.s.Trends(ctx, f.mgr, ReportFilter{From: "2026-01-01", To: "2026-12-31"})
+		if err != nil || len(year) != 12 || year[9].NewCustomers != wantOctMonth || year[10].NewCustomers != wantNov {
+			t.Fatalf("%s: monthly trend %+v (%v), want October %d, November %d", when, year, err, wantOctMonth, wantNov)
+		}
 	}
 	// Manager's November: 甲, 乙 (11-20) and 十一月初; October 31st: 十月末.
-	check("after inserts", 3, 1)
+	check("after inserts", 3, 1, 1)
 	if _, err := f.s.Release(ctx, f.salesB, early.ID, "无意向", "", nil); err != nil {
 		t.Fatal(err)
 	}
-	check("after a release", 2, 1)
+	check("after a release", 2, 1, 1)
 	if _, err := f.s.Claim(ctx, f.salesA, early.ID); err != nil {
 		t.Fatal(err)
 	}
-	check("after a claim", 3, 1)
+	check("after a claim", 3, 1, 1)
 	if _, err := f.s.TransferCustomer(ctx, f.admin, late.ID, f.salesN.ID); err != nil {
 		t.Fatal(err)
 	}
-	check("after a transfer out of the team", 3, 0)
+	check("after a transfer out of the team", 3, 0, 0)
 	if err := f.s.DeleteCustomer(ctx, f.admin, f.cA.ID); err != nil {
 		t.Fatal(err)
 	}
-	check("after a deletion", 2, 0)
+	check("after a deletion", 2, 0, 0)
 	if _, err := f.s.w.ExecContext(ctx, `UPDATE customers SET deleted_at = NULL, created_at = created_at - 30 * 86400 WHERE id = ?`, f.cA.ID); err != nil {
 		t.Fatal(err)
 	}
-	check("after an undelete into October", 2, 0)
+	check("after an undelete into October", 2, 0, 1)
 	if _, err := f.s.w.ExecContext(ctx, `DELETE FROM opportunities WHERE customer_id = ?`, f.cB.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.w.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, f.cB.ID); err != nil {
 		t.Fatal(err)
 	}
-	check("after a hard delete", 1, 0)
+	check("after a hard delete", 1, 0, 1)
 	// A rebuild of the report tables for another zone changes nothing here.
 	if _, err := f.s.RebuildReportTables(ctx, time.UTC); err != nil {
 		t.Fatal(err)
 	}
-	check("after a rebuild for UTC", 1, 0)
+	check("after a rebuild for UTC", 1, 0, 1)
+	// Whole Shanghai months are read from the table (once it is rebuilt
+	// for Shanghai again), so a table out of step shows in the figure —
+	// and in the check that reports-rebuild --check runs.
+	if _, err := f.s.RebuildReportTables(ctx, f.s.Location); err != nil {
+		t.Fatal(err)
+	}
+	check("after a rebuild for Shanghai", 1, 0, 1)
+	if _, err := f.s.w.ExecContext(ctx, `UPDATE report_customer_months SET n = n + 100 WHERE user_id = ?`, f.salesA.ID); err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-10-01", To: "2026-10-31"}); k.NewCustomers != 101 {
+		t.Fatalf("October from a tampered table: %d, want 101 (the table is not read)", k.NewCustomers)
+	}
+	if n, _ := f.s.CheckReportTables(ctx); n == 0 {
+		t.Fatal("the check did not see the tampered month counts")
+	}
 }
 
 func TestPoolTurnover_InPoolCountsOnlyCustomersInPools(t *testing.T) {
