@@ -33,6 +33,7 @@ func benchReportsCmd(args []string, stdout, stderr io.Writer) error {
 	total := fs.Int("opportunities", 300000, "opportunities to have in the database")
 	runs := fs.Int("runs", 20, "timed runs of each case")
 	only := fs.String("only", "", "time only the cases whose name contains this (e.g. dashboard)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed cases to this file")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -65,6 +66,11 @@ func benchReportsCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	return benchReportsHTTP(ctx, cfg, st, []*store.User{mgr, big}, admin, benchCases{runs: *runs, only: *only}, stdout)
 }
 

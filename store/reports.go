@@ -59,15 +59,22 @@ func (sc *scope) in(col string) string {
 	return col + " IN (" + idList(sc.owners) + ")"
 }
 
-// closedIndex makes SQLite walk the closed deals owner by owner when the
-// scope is a list of people: left alone it may prefer the company-wide
-// (status, closed_at) index and read every deal of the period.
+// closedIndex names the closed-deal index to walk: per owner for a scope
+// of people (left alone, SQLite may prefer the company-wide index and read
+// every deal of the period), the company-wide covering one otherwise (left
+// alone, it may pick the older non-covering (status, closed_at) index and
+// load each deal's row).
 func (sc *scope) closedIndex() string {
 	if sc.all {
-		return ""
+		return "INDEXED BY opportunities_report_closed"
 	}
 	return "INDEXED BY opportunities_report_owner_closed"
 }
+
+// customerLookup joins each deal's customer through the narrow
+// customers_report_lookup index (industry, source, creation) rather than
+// the wide table rows.
+const customerLookup = " JOIN customers c INDEXED BY customers_report_lookup ON c.id = o.customer_id"
 
 // indexed names the index to walk: the company-wide one for a scope of
 // everyone, the per-owner one for a list of people. SQLite, left alone,

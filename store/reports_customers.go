@@ -312,8 +312,8 @@ func (s *Store) sourceCounts(ctx context.Context, part string, sc *scope) ([]Sou
 // period per source (far fewer rows than the customers of a year).
 func (s *Store) sourcesWon(ctx context.Context, sc *scope) (map[string]int64, error) {
 	won := map[string]int64{}
-	rows, err := s.r.QueryContext(ctx, `SELECT c.source, sum(o.amount) FROM opportunities o `+sc.closedIndex()+`
-		JOIN customers c ON c.id = o.customer_id WHERE o.status = 'won' AND o.deleted_at IS NULL AND o.closed_at >= ? AND o.closed_at < ?
+	rows, err := s.r.QueryContext(ctx, `SELECT c.source, sum(o.amount) FROM opportunities o `+sc.closedIndex()+customerLookup+`
+		WHERE o.status = 'won' AND o.deleted_at IS NULL AND o.closed_at >= ? AND o.closed_at < ?
 			AND `+sc.in("o.owner_id")+` AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?
 		GROUP BY 1`, sc.start, sc.end, sc.start, sc.end)
 	if err != nil {
@@ -454,22 +454,43 @@ func (s *Store) CustomerComposition(ctx context.Context, u *User, f ReportFilter
 	if err != nil {
 		return nil, err
 	}
-	out := &Composition{Industries: []LabelCount{}, Levels: []LabelCount{}}
-	// Both walk the period's customers: side by side.
-	step := func(col string, dst *[]LabelCount) func() error {
-		return func() error {
-			rs, err := s.reasonCounts(ctx, `SELECT `+col+`, count(*) FROM customers c`+" INDEXED BY customers_report_created "+`WHERE c.deleted_at IS NULL
-			AND c.created_at >= ? AND c.created_at < ? AND `+sc.owned()+` GROUP BY 1 ORDER BY 2 DESC, 1`, sc.start, sc.end)
-			for _, r := range rs {
-				*dst = append(*dst, LabelCount{Label: r.Reason, Count: r.Count})
-			}
-			return err
-		}
+	// One walk of the period's customers, by industry and level together;
+	// each breakdown is then a sum over the other.
+	rows, err := s.r.QueryContext(ctx, `SELECT c.industry, c.level, count(*) FROM customers c INDEXED BY customers_report_created
+		WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND `+sc.owned()+` GROUP BY 1, 2`, sc.start, sc.end)
+	if err != nil {
+		return nil, fmt.Errorf("store: composition: %w", err)
 	}
-	if err := Parallel(step("c.industry", &out.Industries), step("c.level", &out.Levels)); err != nil {
+	defer rows.Close()
+	industries, levels := map[string]int{}, map[string]int{}
+	for rows.Next() {
+		var industry, level string
+		var n int
+		if err := rows.Scan(&industry, &level, &n); err != nil {
+			return nil, err
+		}
+		industries[industry] += n
+		levels[level] += n
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &Composition{Industries: byCount(industries), Levels: byCount(levels)}, nil
+}
+
+// byCount lists counts largest first, then by label.
+func byCount(m map[string]int) []LabelCount {
+	out := make([]LabelCount, 0, len(m))
+	for l, n := range m {
+		out = append(out, LabelCount{Label: l, Count: n})
+	}
+	sortBy(out, func(a, b LabelCount) bool {
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Label < b.Label
+	})
+	return out
 }
 
 // TrendPoint is one bucket of the trends.

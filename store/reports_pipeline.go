@@ -123,7 +123,7 @@ func (s *Store) WinRate(ctx context.Context, u *User, f ReportFilter) ([]WinRate
 	case "source":
 		key, label = "o.source", "o.source"
 	case "industry":
-		key, label, join = "c.industry", "c.industry", " JOIN customers c ON c.id = o.customer_id"
+		key, label, join = "c.industry", "c.industry", customerLookup
 	}
 	query := `SELECT ` + key + `, max(` + label + `), sum(o.status = 'won'), sum(o.status = 'lost'),
 			COALESCE(sum(CASE WHEN o.status = 'won' THEN o.amount END), 0)

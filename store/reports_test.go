@@ -497,6 +497,14 @@ func TestNewCustomers_FollowOwnersAndDeletions(t *testing.T) {
 		if err != nil || len(tr) != 2 || tr[0].NewCustomers != wantOct {
 			t.Fatalf("%s: trend %+v (%v), want %d on 31 October", when, tr, err, wantOct)
 		}
+		// Periods that straddle months: whole months from the table, the
+		// ends from the customers.
+		straddle, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-10-31", To: "2026-11-30"})
+		yearAgo, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2025-11-29", To: "2026-11-28"})
+		if straddle.NewCustomers != wantOct+wantNov || yearAgo.NewCustomers != wantOctMonth+wantNov {
+			t.Fatalf("%s: 31 Oct-30 Nov %d (want %d), a year to 28 Nov %d (want %d)", when,
+				straddle.NewCustomers, wantOct+wantNov, yearAgo.NewCustomers, wantOctMonth+wantNov)
+		}
 		year, err := f.s.Trends(ctx, f.mgr, ReportFilter{From: "2026-01-01", To: "2026-12-31"})
 		if err != nil || len(year) != 12 || year[9].NewCustomers != wantOctMonth || year[10].NewCustomers != wantNov {
 			t.Fatalf("%s: monthly trend %+v (%v), want October %d, November %d", when, year, err, wantOctMonth, wantNov)
@@ -548,6 +556,9 @@ func TestNewCustomers_FollowOwnersAndDeletions(t *testing.T) {
 	}
 	if k, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-10-01", To: "2026-10-31"}); k.NewCustomers != 101 {
 		t.Fatalf("October from a tampered table: %d, want 101 (the table is not read)", k.NewCustomers)
+	}
+	if k, _ := f.s.KPIs(ctx, f.mgr, ReportFilter{From: "2026-10-15", To: "2026-11-10"}); k.NewCustomers != 2 {
+		t.Fatalf("15 Oct-10 Nov from a tampered table: %d, want 2 (甲 and 十一月初; no whole month in it: the customers are counted)", k.NewCustomers)
 	}
 	if n, _ := f.s.CheckReportTables(ctx); n == 0 {
 		t.Fatal("the check did not see the tampered month counts")

@@ -5,8 +5,8 @@
 -- offset of report_settings.day_offset, as report_followup_days) under
 -- their owner now. Triggers keep it exact in the same transaction as every
 -- insert, delete and change of owner, creation time or deletion, whatever
--- code path writes it; the reports read it only for periods that start
--- and end on its month boundaries and count the customers otherwise.
+-- code path writes it. The reports read it for the whole months inside a
+-- period and count the customers for the days left at either end.
 --
 -- Months, not days: a per-day table (tried in 00016 on a branch) has
 -- ~200,000 rows, so a 100,000-customer recycle pass dirtied hundreds of
