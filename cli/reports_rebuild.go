@@ -38,8 +38,8 @@ func reportsRebuildCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if n != 0 {
-		return fmt.Errorf("report tables: %d (person, day or month) counts differ from the follow-ups and customers; run tide reports-rebuild", n)
+		return fmt.Errorf("report tables: %d (person, day or month) counts or claim arrivals differ from the raw rows; run tide reports-rebuild", n)
 	}
-	fmt.Fprintln(stdout, "report tables match the follow-ups and customers")
+	fmt.Fprintln(stdout, "report tables match the follow-ups, customers and pool history")
 	return nil
 }

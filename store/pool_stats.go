@@ -119,7 +119,7 @@ func (s *Store) PoolStats(ctx context.Context, u *User, poolID int64, from, to t
 	if st.ClaimsByUser, err = s.claimsByUser(ctx, poolID, from, to); err != nil {
 		return nil, err
 	}
-	st.MedianHoursToClaim, err = s.medianHoursToClaim(ctx, poolID, from, to)
+	st.MedianHoursToClaim, err = s.medianClaimWait(ctx, "m.pool_id = ? AND m.at >= ? AND m.at < ?", poolID, from.Unix(), to.Unix())
 	return st, err
 }
 
@@ -139,40 +139,6 @@ func (s *Store) claimsByUser(ctx context.Context, poolID int64, from, to time.Ti
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// medianHoursToClaim is the median time between a customer arriving in the
-// pool and being claimed or assigned from it, over claims in the period.
-func (s *Store) medianHoursToClaim(ctx context.Context, poolID int64, from, to time.Time) (*float64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT m.at - (SELECT max(e.at) FROM pool_moves e WHERE e.customer_id = m.customer_id
-			AND e.pool_id = m.pool_id AND e.action IN ('enter', 'import', 'release', 'recycle') AND e.at <= m.at)
-		FROM pool_moves m WHERE m.pool_id = ? AND m.action IN ('claim', 'assign') AND m.at >= ? AND m.at < ? LIMIT 100000`,
-		poolID, from.Unix(), to.Unix())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var secs []int64
-	for rows.Next() {
-		var d sql.NullInt64
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		if d.Valid {
-			secs = append(secs, d.Int64)
-		}
-	}
-	if len(secs) == 0 {
-		return nil, rows.Err()
-	}
-	sort.Slice(secs, func(i, j int) bool { return secs[i] < secs[j] })
-	mid := len(secs) / 2
-	m := float64(secs[mid])
-	if len(secs)%2 == 0 {
-		m = float64(secs[mid-1]+secs[mid]) / 2
-	}
-	h := m / 3600
-	return &h, rows.Err()
 }
 
 // OwnedByHomePool counts owned, unlocked customers per home pool: the

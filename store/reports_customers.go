@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 )
@@ -122,56 +121,41 @@ func sortReasons(rs []ReasonCount) {
 	})
 }
 
-// readSlices is how many slices of the period the longest reads (the
-// latest arrival before each claim, each closed deal's customer) are cut
-// into and read side by side.
+// readSlices is how many slices of the period the longest read (each
+// closed deal's customer, for the win rate) is cut into and read side by
+// side.
 const readSlices = 4
 
 // hoursToClaim is the median of the hours from each claim's or
 // assignment's latest arrival in its pool to it, over the period's claims.
 func (s *Store) hoursToClaim(ctx context.Context, where string, sc *scope) (*float64, error) {
-	parts := make([][]float64, readSlices)
-	steps := make([]func() error, readSlices)
-	for i, b := range periodSlices(sc.start, sc.end, readSlices) {
-		steps[i] = func() (err error) {
-			parts[i], err = s.claimHours(ctx, where, b[0], b[1])
-			return err
-		}
-	}
-	if err := Parallel(steps...); err != nil {
-		return nil, err
-	}
-	var hours []float64
-	for _, p := range parts {
-		hours = append(hours, p...)
-	}
-	_, med := meanMedian(hours)
-	return med, nil
+	return s.medianClaimWait(ctx, where, sc.start, sc.end)
 }
 
-// claimHours lists the hours to claim of the claims in [lo, hi).
-func (s *Store) claimHours(ctx context.Context, where string, lo, hi int64) ([]float64, error) {
-	if lo >= hi {
-		return nil, nil
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT m.at - (SELECT max(e.at) FROM pool_moves e WHERE e.customer_id = m.customer_id
-			AND e.pool_id = m.pool_id AND e.action IN ('enter', 'import', 'release', 'recycle') AND e.at <= m.at)
-		FROM pool_moves m WHERE m.action IN ('claim', 'assign') AND `+where, lo, hi)
+// medianClaimWait is the median, in hours, of the time from each claim's or
+// assignment's latest arrival in its pool (pool_moves.arrived_at, set by a
+// trigger; migration 00020) to it, over the moves matching where; nil when
+// there are none. The pool page and the pool turnover report both use it.
+func (s *Store) medianClaimWait(ctx context.Context, where string, args ...any) (*float64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT m.at - m.arrived_at FROM pool_moves m
+		WHERE m.action IN ('claim', 'assign') AND m.arrived_at IS NOT NULL AND `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: hours to claim: %w", err)
 	}
 	defer rows.Close()
 	var hours []float64
 	for rows.Next() {
-		var d sql.NullInt64
-		if err := rows.Scan(&d); err != nil {
+		var secs int64
+		if err := rows.Scan(&secs); err != nil {
 			return nil, err
 		}
-		if d.Valid {
-			hours = append(hours, float64(d.Int64)/3600)
-		}
+		hours = append(hours, float64(secs)/3600)
 	}
-	return hours, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	_, med := meanMedian(hours)
+	return med, nil
 }
 
 // recycledOften lists the customers recycled more than twice in the period.

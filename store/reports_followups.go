@@ -119,8 +119,9 @@ func (s *Store) rawFollowupTrend(ctx context.Context, sc *scope, bs []Bucket) ([
 	return out, nil
 }
 
-// RebuildReportTables recomputes report_followup_days from the follow-ups
-// and report_customer_months from the customers for the local days of loc
+// RebuildReportTables recomputes report_followup_days from the follow-ups,
+// report_customer_months from the customers (and each claim's arrival in
+// its pool from the pool history) for the local days of loc
 // (its UTC offset now), in one transaction: the one command (`tide
 // reports-rebuild`) that makes the tables right again after a change of
 // the company time zone or a repair by hand.
@@ -128,25 +129,26 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 	_, off := s.now().In(loc).Zone()
 	var rows int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{
-			`UPDATE report_settings SET value = ? WHERE key = 'day_offset'`,
-			`DELETE FROM report_followup_days`,
-			`INSERT INTO report_followup_days (user_id, day, n)
-				SELECT created_by, (at + ?) / 86400, count(*) FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2`,
-			`DELETE FROM report_customer_months`,
-			`INSERT INTO report_customer_months (user_id, month, n)
+		for _, q := range []struct {
+			sql   string
+			args  []any
+			count bool // its rows are the tables' rows
+		}{
+			{`UPDATE report_settings SET value = ? WHERE key = 'day_offset'`, []any{off}, false},
+			{`DELETE FROM report_followup_days`, nil, false},
+			{`INSERT INTO report_followup_days (user_id, day, n)
+				SELECT created_by, (at + ?) / 86400, count(*) FROM followups WHERE created_by IS NOT NULL GROUP BY 1, 2`, []any{off}, true},
+			{`DELETE FROM report_customer_months`, nil, false},
+			{`INSERT INTO report_customer_months (user_id, month, n)
 				SELECT owner_id, CAST(strftime('%Y%m', created_at + ?, 'unixepoch') AS INTEGER), count(*)
-				FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2`,
+				FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2`, []any{off}, true},
+			{arrivalsRebuild, nil, false},
 		} {
-			var args []any
-			if q[0] != 'D' {
-				args = []any{off}
-			}
-			res, err := tx.ExecContext(ctx, q, args...)
+			res, err := tx.ExecContext(ctx, q.sql, q.args...)
 			if err != nil {
 				return fmt.Errorf("store: rebuild report tables: %w", err)
 			}
-			if n, _ := res.RowsAffected(); q[0] == 'I' {
+			if n, _ := res.RowsAffected(); q.count {
 				rows += n
 			}
 		}
@@ -155,9 +157,10 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 	return rows, err
 }
 
-// CheckReportTables compares report_followup_days with the follow-ups and
-// report_customer_months with the customers, and returns how many
-// (person, day or month) counts differ: 0 when consistent.
+// CheckReportTables compares report_followup_days with the follow-ups,
+// report_customer_months with the customers and each claim's recorded
+// arrival with the pool history, and returns how many (person, day or
+// month) counts and claims differ: 0 when consistent.
 func (s *Store) CheckReportTables(ctx context.Context) (int, error) {
 	total := 0
 	for _, raw := range []struct{ table, unit, rows string }{
@@ -176,5 +179,18 @@ func (s *Store) CheckReportTables(ctx context.Context) (int, error) {
 		}
 		total += n
 	}
-	return total, nil
+	var stale int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM pool_moves m WHERE m.action IN ('claim', 'assign')
+		AND m.arrived_at IS NOT (`+arrivalOf+`)`).Scan(&stale); err != nil {
+		return 0, fmt.Errorf("store: check claim arrivals: %w", err)
+	}
+	return total + stale, nil
 }
+
+// arrivalOf is the latest arrival in its pool before claim or assignment
+// m, as the pool_moves_arrival trigger (migration 00020) records it.
+const arrivalOf = `SELECT max(e.at) FROM pool_moves e WHERE e.customer_id = m.customer_id AND e.pool_id = m.pool_id
+	AND e.action IN ('enter', 'import', 'release', 'recycle') AND e.at <= m.at AND e.id < m.id`
+
+// arrivalsRebuild sets every claim's and assignment's arrival again.
+const arrivalsRebuild = `UPDATE pool_moves AS m SET arrived_at = (` + arrivalOf + `) WHERE m.action IN ('claim', 'assign')`
