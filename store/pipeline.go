@@ -178,6 +178,11 @@ type OppQuery struct {
 	CreatedFrom, CreatedTo string
 	ClosedFrom, ClosedTo   string
 	Source                 string
+	// Industry is the customer's industry (win rate by industry);
+	// ReachedStage an open stage: the opportunities the sales funnel
+	// counts as having reached it (reachedCond).
+	Industry     string
+	ReachedStage int64
 }
 
 func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery) (string, []any, error) {
@@ -197,9 +202,7 @@ func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery
 	if q.DepartmentID > 0 {
 		// The department's members as a literal list, like visibility's,
 		// so SQLite seeks the board index once per owner.
-		owners, err := s.int64s(ctx, `WITH RECURSIVE sub(id) AS (
-				SELECT ? UNION ALL SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id)
-			SELECT u.id FROM users u WHERE u.department_id IN (SELECT id FROM sub)`, q.DepartmentID)
+		owners, err := s.departmentMembers(ctx, q.DepartmentID)
 		if err != nil {
 			return "", nil, err
 		}
@@ -226,6 +229,17 @@ func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery
 	conds, args = s.dayRange("o.closed_at", q.ClosedFrom, q.ClosedTo, conds, args)
 	if q.Source != "" {
 		conds, args = append(conds, "o.source = ?"), append(args, q.Source)
+	}
+	if q.Industry != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM customers ic WHERE ic.id = o.customer_id AND ic.industry = ?)")
+		args = append(args, q.Industry)
+	}
+	if q.ReachedStage > 0 {
+		cond, err := s.reachedCond(ctx, q.ReachedStage)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, cond)
 	}
 	return strings.Join(conds, " AND "), args, nil
 }
