@@ -117,10 +117,9 @@ func rankExpr(col string, open []*Stage) string {
 }
 
 // reachedLayers counts and sums the opportunities created in the period
-// by their furthest rank (0: no open stage at all; len(open)+1: won), in
-// one grouped pass per slice of the period: the furthest rank is the max
-// over the stage history (its covering index, per opportunity) and the
-// current stage.
+// by their furthest rank (0: no open stage at all; len(open)+1: won). The
+// furthest rank is the max over the stage history and the current stage,
+// in one grouped pass per slice read side by side, no query per deal.
 func (s *Store) reachedLayers(ctx context.Context, u *User, f ReportFilter, lang string) ([]*Stage, map[int]CountAmount, error) {
 	sc, err := s.reportScope(ctx, u, &f)
 	if err != nil {
@@ -131,26 +130,78 @@ func (s *Store) reachedLayers(ctx context.Context, u *User, f ReportFilter, lang
 		return nil, nil, err
 	}
 	open := openStages(stages)
+	// A won deal has reached every stage: its history is not read.
+	furthest := func(history string) string {
+		return `CASE WHEN o.status = 'won' THEN ` + strconv.Itoa(len(open)+1) + ` ELSE max(COALESCE(` + rankExpr("o.stage_id", open) + `, 0),
+			COALESCE(` + history + `, 0)) END`
+	}
+	if sc.all {
+		out, ok, err := s.reachedByID(ctx, sc, open, furthest)
+		if err != nil || ok {
+			return stages, out, err
+		}
+	}
+	// Per deal of the period (through the people's or the company's
+	// creation index), its history's best rank from the history's
+	// covering index.
 	query := `SELECT r, count(*), COALESCE(sum(amount), 0) FROM (
-			SELECT o.amount, CASE WHEN o.status = 'won' THEN ` + strconv.Itoa(len(open)+1) + ` ELSE max(
-				COALESCE(` + rankExpr("o.stage_id", open) + `, 0),
-				COALESCE((SELECT max(` + rankExpr("h.to_stage_id", open) + `) FROM stage_changes h INDEXED BY stage_changes_report
-					WHERE h.opportunity_id = o.id), 0)) END AS r
+			SELECT o.amount, ` + furthest(`(SELECT max(`+rankExpr("h.to_stage_id", open)+`) FROM stage_changes h INDEXED BY stage_changes_report
+					WHERE h.opportunity_id = o.id)`) + ` AS r
 			FROM opportunities o` + sc.indexed("opportunities_report_created_all", "opportunities_report_created") + `
-			WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND ` + sc.in("o.owner_id") + `)
+			WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND ` + sc.in("o.owner_id") + ` LIMIT -1)
 		GROUP BY r`
-	// A year of the company's deals, each looking up its history, is
-	// read in slices of the period side by side and the layers added up.
-	parts := make([]map[int]CountAmount, readSlices)
-	steps := make([]func() error, readSlices)
-	for i, b := range periodSlices(sc.start, sc.end, readSlices) {
+	out, err := s.sumRanks(ctx, query, periodSlices(sc.start, sc.end, readSlices), nil)
+	return stages, out, err
+}
+
+// reachedByID is reachedLayers for the whole company: a year of every
+// deal looked up one by one in the history index costs twice a walk of
+// the history in order of opportunity, grouped per deal, each deal then
+// read by its id. It walks the ids of the period's deals only (from the
+// first to the last; deals are created in id order, so that is little
+// more than the period), in slices side by side. A deal without any
+// history would be missed by the walk: then it reports !ok and the caller
+// counts deal by deal.
+func (s *Store) reachedByID(ctx context.Context, sc *scope, open []*Stage, furthest func(string) string) (map[int]CountAmount, bool, error) {
+	var n int
+	var lo, hi int64
+	err := s.r.QueryRowContext(ctx, `SELECT count(*), COALESCE(min(o.id), 0), COALESCE(max(o.id), 0)
+		FROM opportunities o INDEXED BY opportunities_report_created_all
+		WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ?`, sc.start, sc.end).Scan(&n, &lo, &hi)
+	if err != nil || n == 0 {
+		return map[int]CountAmount{}, err == nil, err
+	}
+	query := `SELECT r, count(*), COALESCE(sum(amount), 0) FROM (
+			SELECT o.amount AS amount, ` + furthest("h.best") + ` AS r
+			FROM (SELECT opportunity_id AS id, max(` + rankExpr("to_stage_id", open) + `) AS best FROM stage_changes INDEXED BY stage_changes_report
+				WHERE opportunity_id >= ? AND opportunity_id < ? GROUP BY opportunity_id) h
+			CROSS JOIN opportunities o ON o.id = h.id
+			WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? LIMIT -1)
+		GROUP BY r`
+	out, err := s.sumRanks(ctx, query, periodSlices(lo, hi+1, readSlices), []any{sc.start, sc.end})
+	if err != nil {
+		return nil, false, err
+	}
+	seen := 0
+	for _, ca := range out {
+		seen += ca.Count
+	}
+	return out, seen == n, nil
+}
+
+// sumRanks runs a furthest-rank query over each [lo, hi) slice (plus
+// args) side by side and adds the layers up.
+func (s *Store) sumRanks(ctx context.Context, query string, slices [][2]int64, args []any) (map[int]CountAmount, error) {
+	parts := make([]map[int]CountAmount, len(slices))
+	steps := make([]func() error, len(slices))
+	for i, b := range slices {
 		steps[i] = func() (err error) {
-			parts[i], err = s.rankCounts(ctx, query, b[0], b[1])
+			parts[i], err = s.rankCounts(ctx, query, append([]any{b[0], b[1]}, args...))
 			return err
 		}
 	}
 	if err := Parallel(steps...); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	out := map[int]CountAmount{}
 	for _, p := range parts {
@@ -160,16 +211,16 @@ func (s *Store) reachedLayers(ctx context.Context, u *User, f ReportFilter, lang
 			out[r] = t
 		}
 	}
-	return stages, out, nil
+	return out, nil
 }
 
-// rankCounts runs the reached query over creation times in [lo, hi).
-func (s *Store) rankCounts(ctx context.Context, query string, lo, hi int64) (map[int]CountAmount, error) {
+// rankCounts runs a furthest-rank query over the slice [args[0], args[1]).
+func (s *Store) rankCounts(ctx context.Context, query string, args []any) (map[int]CountAmount, error) {
 	out := map[int]CountAmount{}
-	if lo >= hi {
+	if args[0].(int64) >= args[1].(int64) {
 		return out, nil
 	}
-	rows, err := s.r.QueryContext(ctx, query, lo, hi)
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: funnel reached: %w", err)
 	}
