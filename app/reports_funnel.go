@@ -38,7 +38,7 @@ func (s *Server) buildFunnel(r *reportCtx) (*reportOut, error) {
 	for _, rc := range lost {
 		reasons.Rows = append(reasons.Rows, []rcell{linked(txt(orNone(l, rc.Reason)), lostLink), count(rc.Count)})
 	}
-	funnel := tableChart("funnel", chartFunnel, l.T("reports.chart.funnel"), stages, true, 3)
+	funnel := tableChart("funnel", chartFunnel, l.T("reports.chart.funnel"), stages, true, 1)
 	funnel.Help = l.T("reports.funnel.reached_help")
 	return &reportOut{API: fu, Tables: []*rtable{stages, summary, reasons}, Charts: []*chart{
 		funnel,
@@ -46,23 +46,23 @@ func (s *Server) buildFunnel(r *reportCtx) (*reportOut, error) {
 	}}, nil
 }
 
-// funnelTable has a row per open stage — now in it (count, amount; links
-// to those open in it), reached (count, amount; links to those that
-// reached it), conversion from the previous row — and the won layer. The
+// funnelTable has a row per open stage — reached (count, amount; links to
+// those that reached it), conversion from the previous row, now in it
+// (count, amount; links to those open in it) — and the won layer. The
 // stage name links like the reached figures: the chart drills there.
 func funnelTable(l *i18n.Localizer, f store.ReportFilter, fu *store.SalesFunnel) *rtable {
-	t := &rtable{Title: l.T("reports.funnel.stages"), Help: l.T("reports.funnel.stages_help"),
-		Columns: []string{l.T("reports.col.stage"), l.T("reports.funnel.col_now_count"), l.T("reports.funnel.col_now_amount"),
-			l.T("reports.funnel.col_reached_count"), l.T("reports.funnel.col_reached_amount"), l.T("reports.funnel.col_conversion")}}
+	t := &rtable{Title: l.T("reports.funnel.stages"), Help: l.T("reports.funnel.stages_help"), Class: "funnel-table",
+		Columns: []string{l.T("reports.col.stage"), l.T("reports.funnel.col_reached_count"), l.T("reports.funnel.col_reached_amount"),
+			l.T("reports.funnel.col_conversion"), l.T("reports.funnel.col_now_count"), l.T("reports.funnel.col_now_amount")}}
 	for _, st := range fu.Stages {
 		now := drill("/opportunities", f, "created", "stage_id", idStr(st.StageID), "status", store.OppOpen)
 		reached := drill("/opportunities", f, "created", "reached_stage", idStr(st.StageID))
-		t.Rows = append(t.Rows, []rcell{linked(txt(st.Name), reached), linked(count(st.Count), now), linked(money(st.Amount), now),
-			linked(count(st.ReachedCount), reached), linked(money(st.ReachedAmount), reached), pct(st.Conversion)})
+		t.Rows = append(t.Rows, []rcell{linked(txt(st.Name), reached), linked(count(st.ReachedCount), reached), linked(money(st.ReachedAmount), reached),
+			pct(st.Conversion), linked(count(st.Count), now), linked(money(st.Amount), now)})
 	}
 	won := drill("/opportunities", f, "created", "status", store.OppWon)
 	w, none := fu.ReachedWon, rcell{Text: "—", Value: "", Num: true}
-	t.Rows = append(t.Rows, []rcell{linked(txt(l.T("reports.funnel.won_layer")), won), none, none,
-		linked(count(w.Count), won), linked(money(w.Amount), won), pct(w.Conversion)})
+	t.Rows = append(t.Rows, []rcell{linked(txt(l.T("reports.funnel.won_layer")), won), linked(count(w.Count), won), linked(money(w.Amount), won),
+		pct(w.Conversion), none, none})
 	return t
 }

@@ -140,3 +140,33 @@ func TestListOpportunities_ReachedStageMatchesFunnel(t *testing.T) {
 		t.Fatalf("won stage as reached_stage: %v", err)
 	}
 }
+
+// TestSalesFunnel_DealWithoutHistory: a deal whose history is gone counts
+// at its current stage, for the whole company (whose layers are read by
+// walking the history) as for people, and the list agrees.
+func TestSalesFunnel_DealWithoutHistory(t *testing.T) {
+	f := funnelFixture(t)
+	ctx := context.Background()
+	if _, err := f.s.w.ExecContext(ctx, `DELETE FROM stage_changes WHERE opportunity_id = ?`, f.ids["back"]); err != nil {
+		t.Fatal(err)
+	}
+	oct := ReportFilter{From: "2026-10-01", To: "2026-10-31"}
+	// "back" now counts at index 1 (where it is) instead of index 3.
+	want := []CountAmount{{9, 185000}, {8, 180000}, {7, 176000}, {4, 148000}, {4, 148000}, {4, 148000}}
+	for _, u := range []*User{f.admin, f.mgr} {
+		fu, err := f.s.SalesFunnel(ctx, u, oct, "zh-CN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u == f.mgr {
+			want = []CountAmount{{8, 85000}, {7, 80000}, {6, 76000}, {3, 48000}, {3, 48000}, {3, 48000}}
+		}
+		checkLayers(t, u.Username, fu, want, nil)
+		for _, st := range fu.Stages {
+			page, err := f.s.ListOpportunities(ctx, u, OppQuery{CreatedFrom: oct.From, CreatedTo: oct.To, ReachedStage: st.StageID})
+			if err != nil || page.Total != st.ReachedCount {
+				t.Fatalf("%s %s: list %v %v, funnel %d", u.Username, st.Name, page, err, st.ReachedCount)
+			}
+		}
+	}
+}
