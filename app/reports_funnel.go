@@ -38,7 +38,7 @@ func (s *Server) buildFunnel(r *reportCtx) (*reportOut, error) {
 	for _, rc := range lost {
 		reasons.Rows = append(reasons.Rows, []rcell{linked(txt(orNone(l, rc.Reason)), lostLink), count(rc.Count)})
 	}
-	funnel := tableChart("funnel", chartFunnel, l.T("reports.chart.funnel"), stages, true, 1)
+	funnel := tableChart("funnel", chartFunnel, l.T("reports.funnel.chart_reached"), stages, true, 1)
 	funnel.Help = l.T("reports.funnel.reached_help")
 	return &reportOut{API: fu, Tables: []*rtable{stages, summary, reasons}, Charts: []*chart{
 		funnel,
