@@ -47,7 +47,7 @@ func (s *Server) opportunityList(c *fiber.Ctx) error {
 		v.Set("page", strconv.Itoa(page.Page-1))
 		data["PrevURL"] = "/opportunities?" + v.Encode()
 	}
-	if page.Page*page.PerPage < page.Total {
+	if page.Page*page.PerPage < page.Total || (page.TotalCapped && len(page.Items) == page.PerPage) {
 		v := keepQuery(c, "page")
 		v.Set("page", strconv.Itoa(page.Page+1))
 		data["NextURL"] = "/opportunities?" + v.Encode()

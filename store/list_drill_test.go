@@ -61,3 +61,24 @@ func TestListOpportunities_Industry(t *testing.T) {
 		}
 	}
 }
+
+// TestListOpportunities_CountCapped: past 1,000 matches the list says so
+// (1,000+) rather than a count that looks exact.
+func TestListOpportunities_CountCapped(t *testing.T) {
+	f := newReportFixture(t)
+	ctx := context.Background()
+	_, err := f.s.w.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+		INSERT INTO opportunities (customer_id, name, amount, stage_id, probability, status, owner_id, stage_entered_at, created_by, created_at, updated_at)
+		SELECT ?, 'bulk', 100, ?, 10, 'open', ?, 1, ?, 1, 1 FROM n`, f.cA.ID, f.st[0].ID, f.salesA.ID, f.salesA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := f.s.ListOpportunities(ctx, f.salesA, OppQuery{})
+	if err != nil || page.Total != 1000 || !page.TotalCapped {
+		t.Fatalf("capped count: %d %v %v", page.Total, page.TotalCapped, err)
+	}
+	few, _ := f.s.ListOpportunities(ctx, f.salesB, OppQuery{})
+	if few.Total != 2 || few.TotalCapped {
+		t.Fatalf("exact count: %+v", few)
+	}
+}

@@ -246,10 +246,11 @@ func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery
 
 // OppPage is one page of opportunities.
 type OppPage struct {
-	Items   []*Opportunity `json:"items"`
-	Total   int            `json:"total"`
-	Page    int            `json:"page"`
-	PerPage int            `json:"per_page"`
+	Items       []*Opportunity `json:"items"`
+	Total       int            `json:"total"`
+	TotalCapped bool           `json:"total_capped"` // more than Total (countCap) match
+	Page        int            `json:"page"`
+	PerPage     int            `json:"per_page"`
 }
 
 // ListOpportunities returns one page of the opportunities u may see,
@@ -285,6 +286,9 @@ func (s *Store) ListOpportunities(ctx context.Context, u *User, q OppQuery) (*Op
 		return nil, err
 	}
 	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM opportunities o WHERE `+where+` LIMIT ?)`, append(args, countCap+1)...).Scan(&page.Total)
+	if page.Total > countCap {
+		page.Total, page.TotalCapped = countCap, true
+	}
 	return page, err
 }
 
