@@ -63,16 +63,7 @@ func (s *Store) SalesFunnel(ctx context.Context, u *User, f ReportFilter, lang s
 	}
 	out := &SalesFunnel{Stages: []ReachedStage{}, Won: now.Won, Lost: now.Lost, WinRate: now.WinRate}
 	open := openStages(stages)
-	// Cumulate from the won layer down: a stage's layer is every
-	// opportunity whose furthest rank is the stage's or higher.
-	cum := make([]CountAmount, len(open)+2)
-	for r := len(open) + 1; r >= 1; r-- {
-		if r <= len(open) {
-			cum[r] = cum[r+1]
-		}
-		cum[r].Count += reached[r].Count
-		cum[r].Amount += reached[r].Amount
-	}
+	cum := cumulate(reached, len(open))
 	byID := map[int64]FunnelStage{}
 	for _, st := range now.Stages {
 		byID[st.StageID] = st
@@ -86,8 +77,26 @@ func (s *Store) SalesFunnel(ctx context.Context, u *User, f ReportFilter, lang s
 		out.Stages = append(out.Stages, rs)
 	}
 	won := cum[len(open)+1]
-	out.ReachedWon = ReachedLayer{Count: won.Count, Amount: won.Amount, Conversion: rate(won.Count, cum[max(len(open), 1)].Count)}
+	out.ReachedWon = ReachedLayer{Count: won.Count, Amount: won.Amount}
+	if len(open) > 0 {
+		out.ReachedWon.Conversion = rate(won.Count, cum[len(open)].Count)
+	}
 	return out, nil
+}
+
+// cumulate turns the counts per furthest rank (1..n open stages, n+1 won)
+// into layers: layer r is every opportunity whose furthest rank is r or
+// higher. Index 0 is unused.
+func cumulate(byRank map[int]CountAmount, n int) []CountAmount {
+	cum := make([]CountAmount, n+2)
+	for r := n + 1; r >= 1; r-- {
+		if r <= n {
+			cum[r] = cum[r+1]
+		}
+		cum[r].Count += byRank[r].Count
+		cum[r].Amount += byRank[r].Amount
+	}
+	return cum
 }
 
 // openStages keeps the open stages, in order: rank i+1 is open[i].
