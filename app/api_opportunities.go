@@ -22,8 +22,8 @@ func oppQuery(c *fiber.Ctx) (store.OppQuery, error) {
 		CloseFrom: strings.TrimSpace(c.Query("close_from")), CloseTo: strings.TrimSpace(c.Query("close_to")),
 		CreatedFrom: strings.TrimSpace(c.Query("created_from")), CreatedTo: strings.TrimSpace(c.Query("created_to")),
 		ClosedFrom: strings.TrimSpace(c.Query("closed_from")), ClosedTo: strings.TrimSpace(c.Query("closed_to")),
-		Source: strings.TrimSpace(c.Query("source"))}
-	ints := map[string]*int64{"stage_id": &q.StageID, "customer_id": &q.CustomerID, "department_id": &q.DepartmentID}
+		Source: strings.TrimSpace(c.Query("source")), Industry: strings.TrimSpace(c.Query("industry"))}
+	ints := map[string]*int64{"stage_id": &q.StageID, "customer_id": &q.CustomerID, "department_id": &q.DepartmentID, "reached_stage": &q.ReachedStage}
 	for name, dst := range ints {
 		if v := strings.TrimSpace(c.Query(name)); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)

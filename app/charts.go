@@ -150,6 +150,15 @@ func (c *chart) draw(p *charts.Painter, labels []string) error {
 		}
 		o := charts.NewFunnelChartOptionWithData(values[0])
 		o.Legend = charts.LegendOption{SeriesNames: labels, Show: charts.Ptr(false)}
+		// Each band says its figure (the library's default, a share of
+		// the widest band, reads like the table's conversion but is not),
+		// on a light pill so that the link reads on any band's colour.
+		pill := &charts.LabelStyle{BackgroundColor: charts.Color{R: 255, G: 255, B: 255, A: 220}, CornerRadius: 3}
+		for i := range o.SeriesList {
+			o.SeriesList[i].Label.LabelFormatter = func(_ int, name string, v float64) (string, *charts.LabelStyle) {
+				return name + " " + format(v), pill
+			}
+		}
 		return p.FunnelChart(o)
 	}
 	return fmt.Errorf("unknown chart kind %q", c.Kind)

@@ -36,7 +36,9 @@ func (s *Server) customerList(c *fiber.Ctx) error {
 	}
 	data["Query"] = q
 	data["Filtered"] = filtered(q)
-	data["Drill"] = drillValues(c)
+	if data["Drill"], err = s.drillValues(c); err != nil {
+		return err
+	}
 	data["TagColors"] = colors
 	data["Tags"] = tags
 	data["Sources"] = sources

@@ -38,6 +38,7 @@ func customerQuery(c *fiber.Ctx) (store.CustomerQuery, error) {
 		return n
 	}
 	q.PoolID = num("pool_id")
+	q.DepartmentID = num("department_id")
 	q.Page = int(max(num("page"), 1))
 	q.PerPage = int(num("per_page"))
 	if q.PerPage == 0 {
@@ -71,7 +72,7 @@ func customerQuery(c *fiber.Ctx) (store.CustomerQuery, error) {
 func filtered(q store.CustomerQuery) bool {
 	return q.Q != "" || q.Tag != "" || q.Owner != "" || q.PoolID > 0 || q.Status != "" || q.Level != "" ||
 		q.Source != "" || q.Region != "" || q.NoFollowupDays > 0 || q.FollowupDue ||
-		q.Industry != "" || q.CreatedFrom != "" || q.CreatedTo != ""
+		q.Industry != "" || q.CreatedFrom != "" || q.CreatedTo != "" || q.DepartmentID > 0
 }
 
 // queryWithout returns the request's query string without the named

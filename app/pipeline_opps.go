@@ -35,16 +35,19 @@ func (s *Server) opportunityList(c *fiber.Ctx) error {
 	data := s.page(c, "pipe.list.title")
 	data["List"], data["Stages"], data["Statuses"] = page, stages, oppStatuses
 	data["F"] = filterValues(c)
-	data["Drill"] = drillValues(c)
+	if data["Drill"], err = s.drillValues(c); err != nil {
+		return err
+	}
 	data["P"] = s.pipe(c)
 	data["Filtered"] = q.Owner != "" || q.DepartmentID > 0 || q.CloseFrom != "" || q.CloseTo != "" || q.StageID > 0 || q.Status != "" ||
-		q.CreatedFrom != "" || q.CreatedTo != "" || q.ClosedFrom != "" || q.ClosedTo != "" || q.Source != ""
+		q.CreatedFrom != "" || q.CreatedTo != "" || q.ClosedFrom != "" || q.ClosedTo != "" || q.Source != "" ||
+		q.Industry != "" || q.ReachedStage > 0
 	if page.Page > 1 {
 		v := keepQuery(c, "page")
 		v.Set("page", strconv.Itoa(page.Page-1))
 		data["PrevURL"] = "/opportunities?" + v.Encode()
 	}
-	if page.Page*page.PerPage < page.Total {
+	if page.Page*page.PerPage < page.Total || (page.TotalCapped && len(page.Items) == page.PerPage) {
 		v := keepQuery(c, "page")
 		v.Set("page", strconv.Itoa(page.Page+1))
 		data["NextURL"] = "/opportunities?" + v.Encode()

@@ -129,41 +129,6 @@ func tableChart(id, kind, title string, t *rtable, links bool, cols ...int) *cha
 	return ch
 }
 
-func (s *Server) buildFunnel(r *reportCtx) (*reportOut, error) {
-	fu, err := s.store.Funnel(r.ctx, r.u, r.f, r.lang)
-	if err != nil {
-		return nil, err
-	}
-	lost, err := s.store.LostReasonCounts(r.ctx, r.u, r.f)
-	if err != nil {
-		return nil, err
-	}
-	l := r.l
-	stages := &rtable{Title: l.T("reports.funnel.stages"), Help: l.T("reports.funnel.stages_help"),
-		Columns: []string{l.T("reports.col.stage"), l.T("reports.col.count"), l.T("reports.col.amount")}}
-	for _, st := range fu.Stages {
-		link := drill("/opportunities", r.f, "created", "stage_id", idStr(st.StageID), "status", store.OppOpen)
-		stages.Rows = append(stages.Rows, []rcell{linked(txt(st.Name), link), linked(count(st.Count), link), linked(money(st.Amount), link)})
-	}
-	won := drill("/opportunities", r.f, "closed", "status", store.OppWon)
-	lostLink := drill("/opportunities", r.f, "closed", "status", store.OppLost)
-	summary := &rtable{Title: l.T("reports.funnel.closed"), Help: l.T("reports.funnel.closed_help"),
-		Columns: []string{l.T("reports.col.measure"), l.T("reports.col.count"), l.T("reports.col.amount")},
-		Rows: [][]rcell{
-			{linked(txt(l.T("reports.won")), won), linked(count(fu.Won.Count), won), linked(money(fu.Won.Amount), won)},
-			{linked(txt(l.T("reports.lost")), lostLink), linked(count(fu.Lost.Count), lostLink), linked(money(fu.Lost.Amount), lostLink)},
-			{txt(l.T("reports.col.win_rate")), pct(fu.WinRate), txt("")},
-		}}
-	reasons := &rtable{Title: l.T("reports.funnel.lost_reasons"), Columns: []string{l.T("reports.col.reason"), l.T("reports.col.count")}, Empty: l.T("reports.empty")}
-	for _, rc := range lost {
-		reasons.Rows = append(reasons.Rows, []rcell{linked(txt(orNone(l, rc.Reason)), lostLink), count(rc.Count)})
-	}
-	return &reportOut{API: fu, Tables: []*rtable{stages, summary, reasons}, Charts: []*chart{
-		tableChart("funnel", chartFunnel, l.T("reports.chart.funnel"), stages, true, 1),
-		tableChart("lost", chartPie, l.T("reports.chart.lost_reasons"), reasons, true, 1),
-	}}, nil
-}
-
 func (s *Server) buildWinRate(r *reportCtx) (*reportOut, error) {
 	if r.f.GroupBy == "" {
 		r.f.GroupBy = "owner"
@@ -176,23 +141,32 @@ func (s *Server) buildWinRate(r *reportCtx) (*reportOut, error) {
 	t := &rtable{Title: l.T(groupTitles[r.f.GroupBy]), Help: l.T("reports.winrate.help"), Empty: l.T("reports.empty"),
 		Columns: []string{l.T(groupColumns[r.f.GroupBy]), l.T("reports.won"), l.T("reports.lost"), l.T("reports.col.won_amount"), l.T("reports.col.win_rate")}}
 	for _, row := range rows {
-		var link string
-		switch r.f.GroupBy {
-		case "owner":
-			g := r.f
-			g.OwnerID = parseID(row.Key)
-			link = drill("/opportunities", g, "closed")
-		case "source":
-			link = drill("/opportunities", r.f, "closed", "source", row.Key)
-		case "industry":
-			link = drill("/customers", r.f, "", "industry", row.Key)
-		}
-		t.Rows = append(t.Rows, []rcell{linked(txt(orNone(l, row.Label)), link), count(row.Won), count(row.Lost), money(row.WonAmount), pct(row.WinRate)})
+		link := func(status string) string { return winRateDrill(r.f, row.Key, status) }
+		t.Rows = append(t.Rows, []rcell{linked(txt(orNone(l, row.Label)), link("")), linked(count(row.Won), link(store.OppWon)),
+			linked(count(row.Lost), link(store.OppLost)), linked(money(row.WonAmount), link(store.OppWon)), pct(row.WinRate)})
 	}
 	return &reportOut{API: fiber.Map{"rows": rows}, Tables: []*rtable{t}, Charts: []*chart{
 		tableChart("winrate", chartBar, l.T("reports.chart.win_rate"), t, true, 4),
 		tableChart("won_amount", chartBar, l.T("reports.chart.won_amount"), t, true, 3),
 	}}, nil
+}
+
+// winRateDrill links a win-rate group to its deals closed in the period
+// (status "" both won and lost): the person, or the opportunity's source
+// or the customer's industry. The group of deals without a source or
+// industry has no link: the lists cannot filter on an empty value.
+func winRateDrill(f store.ReportFilter, key, status string) string {
+	switch f.GroupBy {
+	case "owner":
+		f.OwnerID = parseID(key)
+		return drill("/opportunities", f, "closed", "status", status)
+	case "source", "industry":
+		if key == "" {
+			return ""
+		}
+		return drill("/opportunities", f, "closed", f.GroupBy, key, "status", status)
+	}
+	return ""
 }
 
 func (s *Server) buildCycle(r *reportCtx) (*reportOut, error) {

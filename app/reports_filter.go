@@ -70,7 +70,7 @@ func drill(path string, f store.ReportFilter, dateField string, kv ...string) st
 	}
 	if f.OwnerID > 0 {
 		v.Set("owner", strconv.FormatInt(f.OwnerID, 10))
-	} else if f.DepartmentID > 0 && path == "/opportunities" {
+	} else if f.DepartmentID > 0 {
 		v.Set("department_id", strconv.FormatInt(f.DepartmentID, 10))
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -84,19 +84,71 @@ func drill(path string, f store.ReportFilter, dateField string, kv ...string) st
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
 // drillValues are the report drill-down filters of a list request (dates
-// of creation or closing, source, industry): kept as hidden fields and
-// shown as a note on the list, so the list says what it was narrowed to.
-func drillValues(c *fiber.Ctx) []drillValue {
+// of creation or closing, source, industry, the stage reached, the
+// department on the customer list, which has no department picker): kept
+// as hidden fields and shown as a note on the list, so the list says what
+// it was narrowed to. Stages and departments are shown by name.
+func (s *Server) drillValues(c *fiber.Ctx) ([]drillValue, error) {
 	var out []drillValue
-	for _, k := range []string{"created_from", "created_to", "closed_from", "closed_to", "industry"} {
+	add := func(k string) {
 		if v := strings.TrimSpace(c.Query(k)); v != "" {
-			out = append(out, drillValue{Name: k, Value: v, Label: "reports.drill." + k})
+			out = append(out, drillValue{Name: k, Value: v, Shown: v, Label: "reports.drill." + k})
 		}
 	}
-	if v := strings.TrimSpace(c.Query("source")); v != "" && strings.HasPrefix(c.Path(), "/opportunities") {
-		out = append(out, drillValue{Name: "source", Value: v, Label: "reports.drill.source"})
+	for _, k := range []string{"created_from", "created_to", "closed_from", "closed_to", "industry"} {
+		add(k)
 	}
-	return out
+	opps := strings.HasPrefix(c.Path(), "/opportunities")
+	if opps {
+		add("source")
+		add("reached_stage")
+	} else {
+		add("department_id")
+	}
+	for i, d := range out {
+		var err error
+		switch d.Name {
+		case "reached_stage":
+			out[i].Shown, err = s.stageName(c, d.Value)
+		case "department_id":
+			out[i].Shown, err = s.departmentName(c, d.Value)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
-type drillValue struct{ Name, Value, Label string }
+// drillValue is one drill-down filter: the query value kept in a hidden
+// field and the text the note shows.
+type drillValue struct{ Name, Value, Shown, Label string }
+
+// stageName names a stage id in the user's language (the id itself when
+// there is no such stage; the list then refuses it).
+func (s *Server) stageName(c *fiber.Ctx, id string) (string, error) {
+	stages, err := s.store.Stages(c.UserContext(), loc(c).Lang)
+	if err != nil {
+		return "", err
+	}
+	for _, st := range stages {
+		if idStr(st.ID) == id {
+			return st.Name, nil
+		}
+	}
+	return id, nil
+}
+
+// departmentName names a department id (the id itself when unknown).
+func (s *Server) departmentName(c *fiber.Ctx, id string) (string, error) {
+	deps, err := s.store.Departments(c.UserContext())
+	if err != nil {
+		return "", err
+	}
+	for _, d := range deps {
+		if idStr(d.ID) == id {
+			return d.Name, nil
+		}
+	}
+	return id, nil
+}

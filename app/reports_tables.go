@@ -23,6 +23,7 @@ type rtable struct {
 	Columns []string
 	Rows    [][]rcell
 	Empty   string
+	Class   string // extra class of the page's table
 }
 
 type rcell struct {

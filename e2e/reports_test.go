@@ -114,6 +114,31 @@ func TestReports_ManagerDashboardDrillDownAndExport(t *testing.T) {
 		}
 	}
 
+	// The report's funnel draws how far deals got: clicking 商务谈判 lists
+	// those that reached it — the two there now and the won one (which
+	// reached every stage) — as many as the table's reached figure.
+	reached := fmt.Sprintf(`#chart-funnel a.chart-link[href*="reached_stage=%d"]`, ids["Negotiation"])
+	figure := get(t, ctx, chromedp.Evaluate[string](fmt.Sprintf(`[...document.querySelectorAll('.report-tables a[href*="reached_stage=%d"]')][1].textContent`, ids["Negotiation"])))
+	if figure != "3" {
+		t.Fatalf("reached 商务谈判 in the table: %q", figure)
+	}
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(reached)), clickAndWait(reached))
+	wantPath(t, ctx, "/opportunities")
+	wantText(t, ctx, ".head-count", "共 "+figure+" 个")
+	rows = strings.Join(texts(t, ctx, "table tbody tr"), "\n")
+	for _, want := range []string{"安全审计服务", "年度运维合同", "云平台采购"} {
+		if !strings.Contains(rows, want) {
+			t.Fatalf("reached list lacks %s: %s", want, rows)
+		}
+	}
+	for _, not := range []string{"办公网络改造", "数据中台"} {
+		if strings.Contains(rows, not) {
+			t.Fatalf("reached list shows %s: %s", not, rows)
+		}
+	}
+	wantText(t, ctx, ".drill-note", "已到达：商务谈判")
+	shot(t, ctx, "reports-funnel-reached-list")
+
 	phone := newBrowser(t, 375, 812)
 	login(t, phone, srv.URL, "wangmgr", salesPassword)
 	do(t, phone, chromedp.WaitVisible(chromedp.CSS(".kpi-grid")))

@@ -31,6 +31,7 @@ type CustomerQuery struct {
 	Industry       string
 	CreatedFrom    string // YYYY-MM-DD local, inclusive (report drill-down)
 	CreatedTo      string // YYYY-MM-DD local, inclusive
+	DepartmentID   int64  // owned by people in this department or below (InDepartment)
 }
 
 // Sort orders the customer list offers.
@@ -82,6 +83,11 @@ func (s *Store) ListCustomers(ctx context.Context, u *User, q CustomerQuery) (*C
 	v, err := s.VisibilityFor(ctx, u)
 	if err != nil {
 		return nil, err
+	}
+	if q.DepartmentID > 0 {
+		if v, err = s.InDepartment(ctx, v, q.DepartmentID); err != nil {
+			return nil, err
+		}
 	}
 	f, err := s.customerFilter(v, u, q)
 	if err != nil {
@@ -308,6 +314,11 @@ func (s *Store) customerFilter(v *Visibility, u *User, q CustomerQuery) (*custom
 	default:
 		f.conds = append(f.conds, v.ownedClause())
 		f.scoped = !v.All && len(v.OwnerIDs) <= 3
+	}
+	if q.DepartmentID > 0 && (q.PoolID > 0 || strings.TrimSpace(q.Q) != "") {
+		// Only what the department's people own (the default list is
+		// owned customers already): none in a pool.
+		f.conds = append(f.conds, v.ownedClause())
 	}
 	if table, match, cond, arg := searchSource(q.Q); table != "" {
 		f.fts, f.base = table, table+" s JOIN customers c ON c.id = s.rowid"

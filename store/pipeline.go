@@ -178,6 +178,11 @@ type OppQuery struct {
 	CreatedFrom, CreatedTo string
 	ClosedFrom, ClosedTo   string
 	Source                 string
+	// Industry is the customer's industry (win rate by industry);
+	// ReachedStage an open stage: the opportunities the sales funnel
+	// counts as having reached it (reachedCond).
+	Industry     string
+	ReachedStage int64
 }
 
 func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery) (string, []any, error) {
@@ -197,9 +202,7 @@ func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery
 	if q.DepartmentID > 0 {
 		// The department's members as a literal list, like visibility's,
 		// so SQLite seeks the board index once per owner.
-		owners, err := s.int64s(ctx, `WITH RECURSIVE sub(id) AS (
-				SELECT ? UNION ALL SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id)
-			SELECT u.id FROM users u WHERE u.department_id IN (SELECT id FROM sub)`, q.DepartmentID)
+		owners, err := s.departmentMembers(ctx, q.DepartmentID)
 		if err != nil {
 			return "", nil, err
 		}
@@ -227,15 +230,27 @@ func (s *Store) oppWhere(ctx context.Context, v *Visibility, u *User, q OppQuery
 	if q.Source != "" {
 		conds, args = append(conds, "o.source = ?"), append(args, q.Source)
 	}
+	if q.Industry != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM customers ic WHERE ic.id = o.customer_id AND ic.industry = ?)")
+		args = append(args, q.Industry)
+	}
+	if q.ReachedStage > 0 {
+		cond, err := s.reachedCond(ctx, q.ReachedStage)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, cond)
+	}
 	return strings.Join(conds, " AND "), args, nil
 }
 
 // OppPage is one page of opportunities.
 type OppPage struct {
-	Items   []*Opportunity `json:"items"`
-	Total   int            `json:"total"`
-	Page    int            `json:"page"`
-	PerPage int            `json:"per_page"`
+	Items       []*Opportunity `json:"items"`
+	Total       int            `json:"total"`
+	TotalCapped bool           `json:"total_capped"` // more than Total (countCap) match
+	Page        int            `json:"page"`
+	PerPage     int            `json:"per_page"`
 }
 
 // ListOpportunities returns one page of the opportunities u may see,
@@ -271,6 +286,9 @@ func (s *Store) ListOpportunities(ctx context.Context, u *User, q OppQuery) (*Op
 		return nil, err
 	}
 	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM opportunities o WHERE `+where+` LIMIT ?)`, append(args, countCap+1)...).Scan(&page.Total)
+	if page.Total > countCap {
+		page.Total, page.TotalCapped = countCap, true
+	}
 	return page, err
 }
 

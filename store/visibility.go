@@ -76,6 +76,37 @@ func (v *Visibility) CanSeePool(poolID int64) bool {
 	return v.All || containsID(v.PoolIDs, poolID)
 }
 
+// InDepartment narrows v's owners to the people in department depID and
+// the departments below it (a list's department filter): only those v
+// already shows, so a filter never widens what the user may see, and a
+// department outside v's reach leaves no owner. The visible pools stay;
+// a list filtered by department also requires an owner (ownedClause).
+func (s *Store) InDepartment(ctx context.Context, v *Visibility, depID int64) (*Visibility, error) {
+	members, err := s.departmentMembers(ctx, depID)
+	if err != nil {
+		return nil, err
+	}
+	pools := v.PoolIDs
+	if v.All { // every pool, now named
+		if pools, err = s.int64s(ctx, `SELECT id FROM pools ORDER BY id`); err != nil {
+			return nil, err
+		}
+	}
+	return &Visibility{OwnerIDs: visibleOf(v, members), PoolIDs: pools}, nil
+}
+
+// departmentMembers lists the users of department depID and of every
+// department below it.
+func (s *Store) departmentMembers(ctx context.Context, depID int64) ([]int64, error) {
+	ids, err := s.int64s(ctx, `WITH RECURSIVE sub(id) AS (
+			SELECT ? UNION ALL SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id)
+		SELECT u.id FROM users u WHERE u.department_id IN (SELECT id FROM sub) ORDER BY u.id`, depID)
+	if err != nil {
+		return nil, fmt.Errorf("store: members of department %d: %w", depID, err)
+	}
+	return ids, nil
+}
+
 // ownedClause restricts alias c to visible owned customers.
 func (v *Visibility) ownedClause() string {
 	if v.All {

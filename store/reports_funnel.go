@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The sales funnel as a funnel (阶段转化漏斗): how far the opportunities
+// created in the period got, not where they sit now. Each opportunity's
+// furthest open stage is the latest, in the pipeline's current stage
+// order, of its current stage (when open) and every stage its history
+// moved it to; a won one has reached every open stage, a lost one counts
+// at the furthest stage it reached before it was lost, one that moved
+// backward at the furthest it reached. A layer counts the opportunities
+// whose furthest stage is that stage or a later one (or that are won), so
+// the layers never grow from one stage to the next.
+
+// ReachedStage is one open stage of the sales funnel: the opportunities
+// open in it now (FunnelStage) and those that reached it, with the share
+// of the previous layer that got this far.
+type ReachedStage struct {
+	FunnelStage
+	ReachedCount  int      `json:"reached_count"`
+	ReachedAmount int64    `json:"reached_amount"`
+	Conversion    *float64 `json:"conversion"` // of the previous layer; nil for the first stage or an empty previous layer
+}
+
+// ReachedLayer is the funnel's last layer: created in the period and won.
+type ReachedLayer struct {
+	Count      int      `json:"count"`
+	Amount     int64    `json:"amount"`
+	Conversion *float64 `json:"conversion"` // of the last open stage's layer
+}
+
+// SalesFunnel is the funnel report: Funnel's figures plus, per stage, the
+// opportunities that reached it, ending with the won layer.
+type SalesFunnel struct {
+	Stages     []ReachedStage `json:"stages"`
+	Won        CountAmount    `json:"won"`
+	Lost       CountAmount    `json:"lost"`
+	WinRate    *float64       `json:"win_rate"`
+	ReachedWon ReachedLayer   `json:"reached_won"`
+}
+
+// SalesFunnel is the funnel report: Funnel (open now by stage, won and lost
+// by closing date) and the reached layers (by creation date), read side
+// by side.
+func (s *Store) SalesFunnel(ctx context.Context, u *User, f ReportFilter, lang string) (*SalesFunnel, error) {
+	var now *Funnel
+	var reached map[int]CountAmount
+	var stages []*Stage
+	err := Parallel(func() (err error) {
+		now, err = s.Funnel(ctx, u, f, lang)
+		return err
+	}, func() (err error) {
+		stages, reached, err = s.reachedLayers(ctx, u, f, lang)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &SalesFunnel{Stages: []ReachedStage{}, Won: now.Won, Lost: now.Lost, WinRate: now.WinRate}
+	open := openStages(stages)
+	cum := cumulate(reached, len(open))
+	byID := map[int64]FunnelStage{}
+	for _, st := range now.Stages {
+		byID[st.StageID] = st
+	}
+	for i, st := range open {
+		rs := ReachedStage{FunnelStage: byID[st.ID], ReachedCount: cum[i+1].Count, ReachedAmount: cum[i+1].Amount}
+		rs.StageID, rs.Name = st.ID, st.Name
+		if i > 0 {
+			rs.Conversion = rate(rs.ReachedCount, cum[i].Count)
+		}
+		out.Stages = append(out.Stages, rs)
+	}
+	won := cum[len(open)+1]
+	out.ReachedWon = ReachedLayer{Count: won.Count, Amount: won.Amount}
+	if len(open) > 0 {
+		out.ReachedWon.Conversion = rate(won.Count, cum[len(open)].Count)
+	}
+	return out, nil
+}
+
+// cumulate turns the counts per furthest rank (1..n open stages, n+1 won)
+// into layers: layer r is every opportunity whose furthest rank is r or
+// higher. Index 0 is unused.
+func cumulate(byRank map[int]CountAmount, n int) []CountAmount {
+	cum := make([]CountAmount, n+2)
+	for r := n + 1; r >= 1; r-- {
+		if r <= n {
+			cum[r] = cum[r+1]
+		}
+		cum[r].Count += byRank[r].Count
+		cum[r].Amount += byRank[r].Amount
+	}
+	return cum
+}
+
+// openStages keeps the open stages, in order: rank i+1 is open[i].
+func openStages(stages []*Stage) []*Stage {
+	var out []*Stage
+	for _, st := range stages {
+		if st.Kind == StageOpen {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// rankExpr is the rank of the stage in col: 1 for the first open stage,
+// up to the number of open stages; NULL for won and lost stages.
+func rankExpr(col string, open []*Stage) string {
+	if len(open) == 0 {
+		return "NULL"
+	}
+	var b strings.Builder
+	b.WriteString("CASE " + col)
+	for i, st := range open {
+		b.WriteString(" WHEN " + strconv.FormatInt(st.ID, 10) + " THEN " + strconv.Itoa(i+1))
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+
+// reachedLayers counts and sums the opportunities created in the period
+// by their furthest rank (0: no open stage at all; len(open)+1: won). The
+// furthest rank is the max over the stage history and the current stage,
+// in one grouped pass per slice read side by side, no query per deal.
+func (s *Store) reachedLayers(ctx context.Context, u *User, f ReportFilter, lang string) ([]*Stage, map[int]CountAmount, error) {
+	sc, err := s.reportScope(ctx, u, &f)
+	if err != nil {
+		return nil, nil, err
+	}
+	stages, err := s.reportStages(ctx, lang)
+	if err != nil {
+		return nil, nil, err
+	}
+	open := openStages(stages)
+	// A won deal has reached every stage: its history is not read.
+	furthest := func(history string) string {
+		return `CASE WHEN o.status = 'won' THEN ` + strconv.Itoa(len(open)+1) + ` ELSE max(COALESCE(` + rankExpr("o.stage_id", open) + `, 0),
+			COALESCE(` + history + `, 0)) END`
+	}
+	if sc.all {
+		out, ok, err := s.reachedByID(ctx, sc, open, furthest)
+		if err != nil || ok {
+			return stages, out, err
+		}
+	}
+	// Per deal of the period (through the people's or the company's
+	// creation index), its history's best rank from the history's
+	// covering index.
+	query := `SELECT r, count(*), COALESCE(sum(amount), 0) FROM (
+			SELECT o.amount, ` + furthest(`(SELECT max(`+rankExpr("h.to_stage_id", open)+`) FROM stage_changes h INDEXED BY stage_changes_report
+					WHERE h.opportunity_id = o.id)`) + ` AS r
+			FROM opportunities o` + sc.indexed("opportunities_report_created_all", "opportunities_report_created") + `
+			WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND ` + sc.in("o.owner_id") + ` LIMIT -1)
+		GROUP BY r`
+	out, err := s.sumRanks(ctx, query, periodSlices(sc.start, sc.end, readSlices), nil)
+	return stages, out, err
+}
+
+// reachedByID is reachedLayers for the whole company: a year of every
+// deal looked up one by one in the history index costs twice a walk of
+// the history in order of opportunity, grouped per deal, each deal then
+// read by its id. It walks the ids of the period's deals only (from the
+// first to the last; deals are created in id order, so that is little
+// more than the period), in slices side by side. A deal without any
+// history would be missed by the walk: then it reports !ok and the caller
+// counts deal by deal.
+func (s *Store) reachedByID(ctx context.Context, sc *scope, open []*Stage, furthest func(string) string) (map[int]CountAmount, bool, error) {
+	var n int
+	var lo, hi int64
+	err := s.r.QueryRowContext(ctx, `SELECT count(*), COALESCE(min(o.id), 0), COALESCE(max(o.id), 0)
+		FROM opportunities o INDEXED BY opportunities_report_created_all
+		WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ?`, sc.start, sc.end).Scan(&n, &lo, &hi)
+	if err != nil || n == 0 {
+		return map[int]CountAmount{}, err == nil, err
+	}
+	query := `SELECT r, count(*), COALESCE(sum(amount), 0) FROM (
+			SELECT o.amount AS amount, ` + furthest("h.best") + ` AS r
+			FROM (SELECT opportunity_id AS id, max(` + rankExpr("to_stage_id", open) + `) AS best FROM stage_changes INDEXED BY stage_changes_report
+				WHERE opportunity_id >= ? AND opportunity_id < ? GROUP BY opportunity_id) h
+			CROSS JOIN opportunities o ON o.id = h.id
+			WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? LIMIT -1)
+		GROUP BY r`
+	out, err := s.sumRanks(ctx, query, periodSlices(lo, hi+1, readSlices), []any{sc.start, sc.end})
+	if err != nil {
+		return nil, false, err
+	}
+	seen := 0
+	for _, ca := range out {
+		seen += ca.Count
+	}
+	return out, seen == n, nil
+}
+
+// sumRanks runs a furthest-rank query over each [lo, hi) slice (plus
+// args) side by side and adds the layers up.
+func (s *Store) sumRanks(ctx context.Context, query string, slices [][2]int64, args []any) (map[int]CountAmount, error) {
+	parts := make([]map[int]CountAmount, len(slices))
+	steps := make([]func() error, len(slices))
+	for i, b := range slices {
+		steps[i] = func() (err error) {
+			parts[i], err = s.rankCounts(ctx, query, append([]any{b[0], b[1]}, args...))
+			return err
+		}
+	}
+	if err := Parallel(steps...); err != nil {
+		return nil, err
+	}
+	out := map[int]CountAmount{}
+	for _, p := range parts {
+		for r, ca := range p {
+			t := out[r]
+			t.Count, t.Amount = t.Count+ca.Count, t.Amount+ca.Amount
+			out[r] = t
+		}
+	}
+	return out, nil
+}
+
+// rankCounts runs a furthest-rank query over the slice [args[0], args[1]).
+func (s *Store) rankCounts(ctx context.Context, query string, args []any) (map[int]CountAmount, error) {
+	out := map[int]CountAmount{}
+	if args[0].(int64) >= args[1].(int64) {
+		return out, nil
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: funnel reached: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r int
+		var ca CountAmount
+		if err := rows.Scan(&r, &ca.Count, &ca.Amount); err != nil {
+			return nil, err
+		}
+		out[r] = ca
+	}
+	return out, rows.Err()
+}
+
+// reachedCond is the opportunity list's reached_stage filter: the
+// opportunities whose furthest stage is stageID or a later open stage, or
+// that are won — exactly those the funnel's layer for stageID counts.
+func (s *Store) reachedCond(ctx context.Context, stageID int64) (string, error) {
+	stages, err := s.reportStages(ctx, "zh-CN")
+	if err != nil {
+		return "", err
+	}
+	open := openStages(stages)
+	for i, st := range open {
+		if st.ID != stageID {
+			continue
+		}
+		ids := make([]int64, 0, len(open)-i)
+		for _, later := range open[i:] {
+			ids = append(ids, later.ID)
+		}
+		in := idList(ids)
+		return `(o.status = 'won' OR o.stage_id IN (` + in + `) OR EXISTS (SELECT 1 FROM stage_changes h
+			WHERE h.opportunity_id = o.id AND h.to_stage_id IN (` + in + `)))`, nil
+	}
+	return "", &Error{Code: CodeInvalid, Msg: M("err.invalid"), Fields: map[string]Msg{"reached_stage": M("err.reached_stage")}}
+}
