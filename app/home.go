@@ -42,7 +42,7 @@ type dashboard struct {
 	Previous    *store.KPIs         `json:"previous"`
 	TasksToday  []store.TaskToday   `json:"tasks_today"`
 	AboutToDrop []store.AboutToDrop `json:"about_to_drop"`
-	Funnel      *store.Funnel       `json:"funnel"`
+	Funnel      *store.SalesFunnel  `json:"funnel"`
 	Trend       []store.TrendPoint  `json:"trend"`
 	Leaders     []store.LeaderRow   `json:"leaderboard"`
 	cards       []kpiCard
@@ -76,7 +76,7 @@ func (s *Server) buildDashboard(c *fiber.Ctx) (*dashboard, error) {
 		d.AboutToDrop, err = s.store.CustomersAboutToDrop(ctx, u, f, dashLimit)
 		return err
 	}, func() (err error) {
-		d.Funnel, err = s.store.Funnel(ctx, u, f, l.Lang)
+		d.Funnel, err = s.store.SalesFunnel(ctx, u, f, l.Lang)
 		return err
 	}, func() (err error) {
 		d.Trend, err = s.store.Trends(ctx, u, f)
@@ -111,14 +111,10 @@ func (s *Server) decorate(c *fiber.Ctx, d *dashboard) error {
 		d.cards[4].Change = ""
 	}
 	r := &reportCtx{ctx: c.UserContext(), u: currentUser(c), l: l, f: f, lang: l.Lang}
-	stages := &rtable{Title: l.T("reports.funnel.stages"), Columns: []string{l.T("reports.col.stage"), l.T("reports.col.count"), l.T("reports.col.amount")}}
-	for _, st := range d.Funnel.Stages {
-		link := drill(opps, f, "created", "stage_id", idStr(st.StageID), "status", store.OppOpen)
-		stages.Rows = append(stages.Rows, []rcell{linked(txt(st.Name), link), linked(count(st.Count), link), linked(money(st.Amount), link)})
-	}
+	stages := funnelTable(l, f, d.Funnel)
 	trend := trendTable(l, f, d.Trend)
 	d.charts = []*chart{
-		tableChart("dash_funnel", chartFunnel, l.T("reports.chart.funnel"), stages, true, 1),
+		funnelChart("dash_funnel", l, stages),
 		tableChart("dash_trend", chartLine, l.T("reports.chart.trend"), trend, true, 1, 2),
 	}
 	if len(d.Leaders) > 0 {

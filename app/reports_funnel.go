@@ -38,12 +38,18 @@ func (s *Server) buildFunnel(r *reportCtx) (*reportOut, error) {
 	for _, rc := range lost {
 		reasons.Rows = append(reasons.Rows, []rcell{linked(txt(orNone(l, rc.Reason)), lostLink), count(rc.Count)})
 	}
-	funnel := tableChart("funnel", chartFunnel, l.T("reports.funnel.chart_reached"), stages, true, 1)
-	funnel.Help = l.T("reports.funnel.reached_help")
 	return &reportOut{API: fu, Tables: []*rtable{stages, summary, reasons}, Charts: []*chart{
-		funnel,
+		funnelChart("funnel", l, stages),
 		tableChart("lost", chartPie, l.T("reports.chart.lost_reasons"), reasons, true, 1),
 	}}, nil
+}
+
+// funnelChart draws a funnel table's reached layers (the report's and the
+// home dashboard's funnel are the same chart).
+func funnelChart(id string, l *i18n.Localizer, stages *rtable) *chart {
+	c := tableChart(id, chartFunnel, l.T("reports.funnel.chart_reached"), stages, true, 1)
+	c.Help = l.T("reports.funnel.reached_help")
+	return c
 }
 
 // funnelTable has a row per open stage — reached (count, amount; links to

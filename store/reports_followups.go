@@ -121,7 +121,7 @@ func (s *Store) rawFollowupTrend(ctx context.Context, sc *scope, bs []Bucket) ([
 
 // RebuildReportTables recomputes report_followup_days from the follow-ups,
 // report_customer_months from the customers (and each claim's arrival in
-// its pool from the pool history) for the local days of loc
+// its pool, each opportunity's reached stages) for the local days of loc
 // (its UTC offset now), in one transaction: the one command (`tide
 // reports-rebuild`) that makes the tables right again after a change of
 // the company time zone or a repair by hand.
@@ -143,6 +143,7 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 				SELECT owner_id, CAST(strftime('%Y%m', created_at + ?, 'unixepoch') AS INTEGER), count(*)
 				FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2`, []any{off}, true},
 			{arrivalsRebuild, nil, false},
+			{`UPDATE opportunities AS o SET reached_stages = ` + reachedStagesOf, nil, false},
 		} {
 			res, err := tx.ExecContext(ctx, q.sql, q.args...)
 			if err != nil {
@@ -158,9 +159,10 @@ func (s *Store) RebuildReportTables(ctx context.Context, loc *time.Location) (in
 }
 
 // CheckReportTables compares report_followup_days with the follow-ups,
-// report_customer_months with the customers and each claim's recorded
-// arrival with the pool history, and returns how many (person, day or
-// month) counts and claims differ: 0 when consistent.
+// report_customer_months with the customers, each claim's recorded
+// arrival with the pool history and each opportunity's reached stages
+// with its stage history, and returns how many (person, day or month)
+// counts, claims and opportunities differ: 0 when consistent.
 func (s *Store) CheckReportTables(ctx context.Context) (int, error) {
 	total := 0
 	for _, raw := range []struct{ table, unit, rows string }{
@@ -179,13 +181,24 @@ func (s *Store) CheckReportTables(ctx context.Context) (int, error) {
 		}
 		total += n
 	}
-	var stale int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM pool_moves m WHERE m.action IN ('claim', 'assign')
-		AND m.arrived_at IS NOT (`+arrivalOf+`)`).Scan(&stale); err != nil {
-		return 0, fmt.Errorf("store: check claim arrivals: %w", err)
+	for _, q := range []string{
+		`SELECT count(*) FROM pool_moves m WHERE m.action IN ('claim', 'assign') AND m.arrived_at IS NOT (` + arrivalOf + `)`,
+		`SELECT count(*) FROM opportunities o WHERE o.reached_stages != ` + reachedStagesOf,
+	} {
+		var stale int
+		if err := s.r.QueryRowContext(ctx, q).Scan(&stale); err != nil {
+			return 0, fmt.Errorf("store: check report columns: %w", err)
+		}
+		total += stale
 	}
-	return total + stale, nil
+	return total, nil
 }
+
+// reachedStagesOf is opportunity o's reached_stages from its stage now and
+// its history, as the triggers of migration 00021 keep it.
+const reachedStagesOf = `((CASE WHEN o.stage_id BETWEEN 1 AND 62 THEN 1 << o.stage_id ELSE 0 END)
+	| COALESCE((SELECT sum(b) FROM (SELECT DISTINCT 1 << h.to_stage_id AS b FROM stage_changes h
+		WHERE h.opportunity_id = o.id AND h.to_stage_id BETWEEN 1 AND 62)), 0))`
 
 // arrivalOf is the latest arrival in its pool before claim or assignment
 // m, as the pool_moves_arrival trigger (migration 00020) records it.

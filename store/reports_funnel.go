@@ -144,6 +144,14 @@ func (s *Store) reachedLayers(ctx context.Context, u *User, f ReportFilter, lang
 		return `CASE WHEN o.status = 'won' THEN ` + strconv.Itoa(len(open)+1) + ` ELSE max(COALESCE(` + rankExpr("o.stage_id", open) + `, 0),
 			COALESCE(` + history + `, 0)) END`
 	}
+	if reachedMaskUsable(open) {
+		out, err := s.sumRanks(ctx, `SELECT r, count(*), COALESCE(sum(amount), 0) FROM (
+				SELECT o.amount, `+rankFromMask(open)+` AS r
+				FROM opportunities o`+sc.indexed("opportunities_report_created_all", "opportunities_report_created")+`
+				WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND `+sc.in("o.owner_id")+` LIMIT -1)
+			GROUP BY r`, periodSlices(sc.start, sc.end, readSlices), nil)
+		return stages, out, err
+	}
 	if sc.all {
 		out, ok, err := s.reachedByID(ctx, sc, open, furthest)
 		if err != nil || ok {
@@ -245,6 +253,39 @@ func (s *Store) rankCounts(ctx context.Context, query string, args []any) (map[i
 	return out, rows.Err()
 }
 
+// reachedMaskUsable says whether every open stage has a bit in
+// opportunities.reached_stages (migration 00021: stage ids 1 to 62); if
+// not, the furthest stage is read from the stage history instead.
+func reachedMaskUsable(open []*Stage) bool {
+	for _, st := range open {
+		if st.ID < 1 || st.ID > 62 {
+			return false
+		}
+	}
+	return true
+}
+
+// stageBits is the bit set of the given stages in reached_stages.
+func stageBits(stages []*Stage) int64 {
+	var bits int64
+	for _, st := range stages {
+		bits |= 1 << st.ID
+	}
+	return bits
+}
+
+// rankFromMask is an opportunity's furthest rank from its reached_stages:
+// won is len(open)+1, else the highest open stage it has been in (0: none).
+func rankFromMask(open []*Stage) string {
+	var b strings.Builder
+	b.WriteString("CASE WHEN o.status = 'won' THEN " + strconv.Itoa(len(open)+1))
+	for i := len(open) - 1; i >= 0; i-- {
+		b.WriteString(" WHEN o.reached_stages & " + strconv.FormatInt(stageBits(open[i:i+1]), 10) + " != 0 THEN " + strconv.Itoa(i+1))
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String()
+}
+
 // reachedCond is the opportunity list's reached_stage filter: the
 // opportunities whose furthest stage is stageID or a later open stage, or
 // that are won — exactly those the funnel's layer for stageID counts.
@@ -257,6 +298,9 @@ func (s *Store) reachedCond(ctx context.Context, stageID int64) (string, error) 
 	for i, st := range open {
 		if st.ID != stageID {
 			continue
+		}
+		if reachedMaskUsable(open) {
+			return `(o.status = 'won' OR o.reached_stages & ` + strconv.FormatInt(stageBits(open[i:]), 10) + ` != 0)`, nil
 		}
 		ids := make([]int64, 0, len(open)-i)
 		for _, later := range open[i:] {

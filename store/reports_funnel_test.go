@@ -150,6 +150,15 @@ func TestSalesFunnel_DealWithoutHistory(t *testing.T) {
 	if _, err := f.s.w.ExecContext(ctx, `DELETE FROM stage_changes WHERE opportunity_id = ?`, f.ids["back"]); err != nil {
 		t.Fatal(err)
 	}
+	// A history removed by hand leaves the stages the deal was in recorded
+	// (opportunities.reached_stages): the check sees it, the rebuild makes
+	// the deal count where it is.
+	if n, _ := f.s.CheckReportTables(ctx); n != 1 {
+		t.Fatalf("check after removing a deal's history: %d differ, want 1", n)
+	}
+	if _, err := f.s.RebuildReportTables(ctx, f.s.Location); err != nil {
+		t.Fatal(err)
+	}
 	oct := ReportFilter{From: "2026-10-01", To: "2026-10-31"}
 	// "back" now counts at index 1 (where it is) instead of index 3.
 	want := []CountAmount{{9, 185000}, {8, 180000}, {7, 176000}, {4, 148000}, {4, 148000}, {4, 148000}}
@@ -167,6 +176,53 @@ func TestSalesFunnel_DealWithoutHistory(t *testing.T) {
 			if err != nil || page.Total != st.ReachedCount {
 				t.Fatalf("%s %s: list %v %v, funnel %d", u.Username, st.Name, page, err, st.ReachedCount)
 			}
+		}
+	}
+}
+
+// Stage ids above 62 have no bit in opportunities.reached_stages: with
+// such a stage in the pipeline the funnel and the reached_stage list
+// filter read the stage history instead, and agree with the bits.
+func TestSalesFunnel_HistoryPathAgreesWithBits(t *testing.T) {
+	f := funnelFixture(t)
+	ctx := context.Background()
+	oct := ReportFilter{From: "2026-10-01", To: "2026-10-31"}
+	before := map[string]*SalesFunnel{}
+	for _, u := range []*User{f.admin, f.mgr} {
+		fu, err := f.s.SalesFunnel(ctx, u, oct, "zh-CN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[u.Username] = fu
+	}
+	// An open stage with id 70, last of the open stages; no deal is in it.
+	if _, err := f.s.w.ExecContext(ctx, `INSERT INTO stages (id, name_zh, name_en, position, probability, kind, created_at)
+		VALUES (70, '回款', 'Payment', 6, 99, 'open', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*User{f.admin, f.mgr} {
+		fu, err := f.s.SalesFunnel(ctx, u, oct, "zh-CN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := before[u.Username]
+		if len(fu.Stages) != len(old.Stages)+1 || fu.Stages[len(fu.Stages)-1].StageID != 70 {
+			t.Fatalf("%s: stages %+v", u.Username, fu.Stages)
+		}
+		for i, st := range old.Stages {
+			got := fu.Stages[i]
+			if got.ReachedCount != st.ReachedCount || got.ReachedAmount != st.ReachedAmount {
+				t.Fatalf("%s: stage %s from the history %d/%d, from the bits %d/%d", u.Username, st.Name,
+					got.ReachedCount, got.ReachedAmount, st.ReachedCount, st.ReachedAmount)
+			}
+			page, err := f.s.ListOpportunities(ctx, u, OppQuery{CreatedFrom: oct.From, CreatedTo: oct.To, ReachedStage: st.StageID})
+			if err != nil || page.Total != st.ReachedCount {
+				t.Fatalf("%s %s: list %v %v, funnel %d", u.Username, st.Name, page, err, st.ReachedCount)
+			}
+		}
+		// Only the won deals reached the new last stage.
+		if last := fu.Stages[len(fu.Stages)-1]; last.ReachedCount != old.ReachedWon.Count || fu.ReachedWon.Count != old.ReachedWon.Count {
+			t.Fatalf("%s: new stage %+v, won %+v, want %d", u.Username, last, fu.ReachedWon, old.ReachedWon.Count)
 		}
 	}
 }
