@@ -13,9 +13,12 @@ import (
 func TestCheckpointerFoldsTheWALIntoTheFile(t *testing.T) {
 	s := OpenTest(t)
 	ctx := context.Background()
-	var auto int
+	var auto, limit int
 	if err := s.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil || auto != 0 {
 		t.Fatalf("writer wal_autocheckpoint = %d, %v; want 0", auto, err)
+	}
+	if err := s.w.QueryRowContext(ctx, `PRAGMA journal_size_limit`).Scan(&limit); err != nil || limit != 64<<20 {
+		t.Fatalf("writer journal_size_limit = %d, %v; want 64 MiB", limit, err)
 	}
 	if _, err := s.w.ExecContext(ctx, `INSERT INTO report_settings (key, value) VALUES ('checkpoint_probe', 42)`); err != nil {
 		t.Fatal(err)

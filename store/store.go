@@ -63,7 +63,9 @@ func OpenFile(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	// The writer never checkpoints itself; walCheckpointer does, beside it.
-	w, err := sql.Open("sqlite", "file:"+path+pragmas+"&_pragma=wal_autocheckpoint(0)")
+	// When the WAL starts over after a checkpoint, the writer cuts a file
+	// that a long burst of writes grew back to 64 MiB.
+	w, err := sql.Open("sqlite", "file:"+path+pragmas+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
 	}
