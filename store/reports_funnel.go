@@ -48,16 +48,7 @@ type SalesFunnel struct {
 // by closing date) and the reached layers (by creation date), read side
 // by side.
 func (s *Store) SalesFunnel(ctx context.Context, u *User, f ReportFilter, lang string) (*SalesFunnel, error) {
-	var now *Funnel
-	var reached map[int]CountAmount
-	var stages []*Stage
-	err := Parallel(func() (err error) {
-		now, err = s.Funnel(ctx, u, f, lang)
-		return err
-	}, func() (err error) {
-		stages, reached, err = s.reachedLayers(ctx, u, f, lang)
-		return err
-	})
+	now, reached, stages, err := s.funnelParts(ctx, u, f, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +73,108 @@ func (s *Store) SalesFunnel(ctx context.Context, u *User, f ReportFilter, lang s
 		out.ReachedWon.Conversion = rate(won.Count, cum[len(open)].Count)
 	}
 	return out, nil
+}
+
+// funnelParts reads the funnel's figures (open now by stage, won and lost
+// by closing date) and its reached layers (counts per furthest rank). With
+// every open stage in opportunities.reached_stages, one walk of the
+// period's deals gives both the layers and the open-now figures; else the
+// two are read apart, the layers from the stage history.
+func (s *Store) funnelParts(ctx context.Context, u *User, f ReportFilter, lang string) (*Funnel, map[int]CountAmount, []*Stage, error) {
+	sc, err := s.reportScope(ctx, u, &f)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	stages, err := s.reportStages(ctx, lang)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	open := openStages(stages)
+	var now *Funnel
+	var reached map[int]CountAmount
+	if !reachedMaskUsable(open) {
+		err := Parallel(func() (err error) {
+			now, err = s.Funnel(ctx, u, f, lang)
+			return err
+		}, func() (err error) {
+			reached, err = s.reachedFromHistory(ctx, sc, open)
+			return err
+		})
+		return now, reached, stages, err
+	}
+	var openNow map[int64]CountAmount
+	var closed map[string]CountAmount
+	err = Parallel(func() (err error) {
+		reached, openNow, err = s.maskPass(ctx, sc, open)
+		return err
+	}, func() (err error) {
+		closed, err = s.closedTotals(ctx, sc)
+		return err
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	now = &Funnel{Stages: []FunnelStage{}, Won: closed[OppWon], Lost: closed[OppLost]}
+	for _, st := range open {
+		ca := openNow[st.ID]
+		now.Stages = append(now.Stages, FunnelStage{StageID: st.ID, Name: st.Name, Count: ca.Count, Amount: ca.Amount})
+	}
+	now.WinRate = rate(now.Won.Count, now.Won.Count+now.Lost.Count)
+	return now, reached, stages, nil
+}
+
+// maskPass walks the period's deals once (in slices side by side) and
+// counts and sums them by furthest rank (from reached_stages) and, for
+// the open ones, by the stage they are in now.
+func (s *Store) maskPass(ctx context.Context, sc *scope, open []*Stage) (map[int]CountAmount, map[int64]CountAmount, error) {
+	query := `SELECT r, st, count(*), COALESCE(sum(amount), 0) FROM (
+			SELECT o.amount, ` + rankFromMask(open) + ` AS r, CASE WHEN o.status = 'open' THEN o.stage_id ELSE 0 END AS st
+			FROM opportunities o` + sc.indexed("opportunities_report_created_all", "opportunities_report_created") + `
+			WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND ` + sc.in("o.owner_id") + ` LIMIT -1)
+		GROUP BY r, st`
+	slices := periodSlices(sc.start, sc.end, readSlices)
+	type part struct {
+		r, stage int64
+		ca       CountAmount
+	}
+	parts := make([][]part, len(slices))
+	steps := make([]func() error, len(slices))
+	for i, b := range slices {
+		steps[i] = func() error {
+			if b[0] >= b[1] {
+				return nil
+			}
+			rows, err := s.r.QueryContext(ctx, query, b[0], b[1])
+			if err != nil {
+				return fmt.Errorf("store: funnel: %w", err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var p part
+				if err := rows.Scan(&p.r, &p.stage, &p.ca.Count, &p.ca.Amount); err != nil {
+					return err
+				}
+				parts[i] = append(parts[i], p)
+			}
+			return rows.Err()
+		}
+	}
+	if err := Parallel(steps...); err != nil {
+		return nil, nil, err
+	}
+	byRank, openNow := map[int]CountAmount{}, map[int64]CountAmount{}
+	add := func(m CountAmount, ca CountAmount) CountAmount {
+		return CountAmount{Count: m.Count + ca.Count, Amount: m.Amount + ca.Amount}
+	}
+	for _, ps := range parts {
+		for _, p := range ps {
+			byRank[int(p.r)] = add(byRank[int(p.r)], p.ca)
+			if p.stage != 0 {
+				openNow[p.stage] = add(openNow[p.stage], p.ca)
+			}
+		}
+	}
+	return byRank, openNow, nil
 }
 
 // cumulate turns the counts per furthest rank (1..n open stages, n+1 won)
@@ -125,37 +218,22 @@ func rankExpr(col string, open []*Stage) string {
 	return b.String()
 }
 
-// reachedLayers counts and sums the opportunities created in the period
-// by their furthest rank (0: no open stage at all; len(open)+1: won). The
-// furthest rank is the max over the stage history and the current stage,
-// in one grouped pass per slice read side by side, no query per deal.
-func (s *Store) reachedLayers(ctx context.Context, u *User, f ReportFilter, lang string) ([]*Stage, map[int]CountAmount, error) {
-	sc, err := s.reportScope(ctx, u, &f)
-	if err != nil {
-		return nil, nil, err
-	}
-	stages, err := s.reportStages(ctx, lang)
-	if err != nil {
-		return nil, nil, err
-	}
-	open := openStages(stages)
+// reachedFromHistory counts and sums the opportunities created in the
+// period by their furthest rank (0: no open stage at all; len(open)+1:
+// won), the furthest rank being the max over the stage history and the
+// current stage, in one grouped pass per slice read side by side, no
+// query per deal. It is for pipelines with a stage that has no bit in
+// reached_stages (see maskPass for the others).
+func (s *Store) reachedFromHistory(ctx context.Context, sc *scope, open []*Stage) (map[int]CountAmount, error) {
 	// A won deal has reached every stage: its history is not read.
 	furthest := func(history string) string {
 		return `CASE WHEN o.status = 'won' THEN ` + strconv.Itoa(len(open)+1) + ` ELSE max(COALESCE(` + rankExpr("o.stage_id", open) + `, 0),
 			COALESCE(` + history + `, 0)) END`
 	}
-	if reachedMaskUsable(open) {
-		out, err := s.sumRanks(ctx, `SELECT r, count(*), COALESCE(sum(amount), 0) FROM (
-				SELECT o.amount, `+rankFromMask(open)+` AS r
-				FROM opportunities o`+sc.indexed("opportunities_report_created_all", "opportunities_report_created")+`
-				WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND `+sc.in("o.owner_id")+` LIMIT -1)
-			GROUP BY r`, periodSlices(sc.start, sc.end, readSlices), nil)
-		return stages, out, err
-	}
 	if sc.all {
 		out, ok, err := s.reachedByID(ctx, sc, open, furthest)
 		if err != nil || ok {
-			return stages, out, err
+			return out, err
 		}
 	}
 	// Per deal of the period (through the people's or the company's
@@ -167,11 +245,10 @@ func (s *Store) reachedLayers(ctx context.Context, u *User, f ReportFilter, lang
 			FROM opportunities o` + sc.indexed("opportunities_report_created_all", "opportunities_report_created") + `
 			WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND ` + sc.in("o.owner_id") + ` LIMIT -1)
 		GROUP BY r`
-	out, err := s.sumRanks(ctx, query, periodSlices(sc.start, sc.end, readSlices), nil)
-	return stages, out, err
+	return s.sumRanks(ctx, query, periodSlices(sc.start, sc.end, readSlices), nil)
 }
 
-// reachedByID is reachedLayers for the whole company: a year of every
+// reachedByID is reachedFromHistory for the whole company: a year of every
 // deal looked up one by one in the history index costs twice a walk of
 // the history in order of opportunity, grouped per deal, each deal then
 // read by its id. It walks the ids of the period's deals only (from the

@@ -49,7 +49,19 @@ type Store struct {
 // pragmas are applied to every connection; busy_timeout comes first so the
 // others can wait for a lock instead of failing.
 const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-	"&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_txlock=immediate"
+	"&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+
+// Page caches: 32 MiB for the one writer (a recycle or import batch
+// rewrites pages all over the customers' indexes), 8 MiB for each reader.
+// The readers are many and a report's GROUP BY sorts within its
+// connection's cache budget: at 32 MiB each, the 1M-customer reports took
+// the process to 400 MB resident (the target is 200 MB); at 8 MiB, 164 MB,
+// with the same report times (docs/benchmarks.md). The operating system
+// caches the file for all of them.
+const (
+	writerCache = "&_pragma=cache_size(-32000)"
+	readerCache = "&_pragma=cache_size(-8000)"
+)
 
 // Open opens (creating when missing) the database in dir and migrates it.
 func Open(ctx context.Context, dir string) (*Store, error) {
@@ -65,14 +77,14 @@ func OpenFile(ctx context.Context, path string) (*Store, error) {
 	// The writer never checkpoints itself; walCheckpointer does, beside it.
 	// When the WAL starts over after a checkpoint, the writer cuts a file
 	// that a long burst of writes grew back to 64 MiB.
-	w, err := sql.Open("sqlite", "file:"+path+pragmas+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
+	w, err := sql.Open("sqlite", "file:"+path+pragmas+writerCache+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", "file:"+path+pragmas+"&mode=ro")
+	r, err := sql.Open("sqlite", "file:"+path+pragmas+readerCache+"&mode=ro")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open readers: %w", err)
