@@ -52,15 +52,16 @@ const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=
 	"&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 
 // Page caches: 32 MiB for the one writer (a recycle or import batch
-// rewrites pages all over the customers' indexes), 8 MiB for each reader.
-// The readers are many and a report's GROUP BY sorts within its
-// connection's cache budget: at 32 MiB each, the 1M-customer reports took
-// the process to 400 MB resident (the target is 200 MB); at 8 MiB, 164 MB,
-// with the same report times (docs/benchmarks.md). The operating system
+// rewrites pages all over the customers' indexes), 4 MiB for each reader.
+// The readers are many, a report's GROUP BY sorts within its connection's
+// cache budget, and each cached page costs about twice its size in the
+// allocator: at 32 MiB each, the 1M-customer reports took the process to
+// 400 MB resident (the target is 200 MB); at 4 MiB, 177 MB, with the same
+// report, list and search times (docs/benchmarks.md). The operating system
 // caches the file for all of them.
 const (
 	writerCache = "&_pragma=cache_size(-32000)"
-	readerCache = "&_pragma=cache_size(-8000)"
+	readerCache = "&_pragma=cache_size(-4000)"
 )
 
 // Open opens (creating when missing) the database in dir and migrates it.
