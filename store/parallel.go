@@ -37,3 +37,21 @@ func periodSlices(start, end int64, n int) [][2]int64 {
 	}
 	return out
 }
+
+// eachSlice runs read over each [lo, hi) slice side by side (an empty
+// slice is not read) and returns the parts in the slices' order: the
+// pattern of every report that reads a long period, or a long id range,
+// in parts.
+func eachSlice[T any](slices [][2]int64, read func(lo, hi int64) ([]T, error)) ([][]T, error) {
+	parts := make([][]T, len(slices))
+	steps := make([]func() error, len(slices))
+	for i, b := range slices {
+		steps[i] = func() (err error) {
+			if b[0] < b[1] {
+				parts[i], err = read(b[0], b[1])
+			}
+			return err
+		}
+	}
+	return parts, Parallel(steps...)
+}

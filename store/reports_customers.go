@@ -446,30 +446,24 @@ func (s *Store) CustomerComposition(ctx context.Context, u *User, f ReportFilter
 		industry, level string
 		n               int
 	}
-	parts := make([][]group, readSlices)
-	steps := make([]func() error, readSlices)
-	for i, b := range periodSlices(sc.start, sc.end, readSlices) {
-		steps[i] = func() error {
-			if b[0] >= b[1] {
-				return nil
-			}
-			rows, err := s.r.QueryContext(ctx, `SELECT c.industry, c.level, count(*) FROM customers c INDEXED BY customers_report_created
-				WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND `+sc.owned()+` GROUP BY 1, 2`, b[0], b[1])
-			if err != nil {
-				return fmt.Errorf("store: composition: %w", err)
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var g group
-				if err := rows.Scan(&g.industry, &g.level, &g.n); err != nil {
-					return err
-				}
-				parts[i] = append(parts[i], g)
-			}
-			return rows.Err()
+	parts, err := eachSlice(periodSlices(sc.start, sc.end, readSlices), func(lo, hi int64) ([]group, error) {
+		rows, err := s.r.QueryContext(ctx, `SELECT c.industry, c.level, count(*) FROM customers c INDEXED BY customers_report_created
+			WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND `+sc.owned()+` GROUP BY 1, 2`, lo, hi)
+		if err != nil {
+			return nil, fmt.Errorf("store: composition: %w", err)
 		}
-	}
-	if err := Parallel(steps...); err != nil {
+		defer rows.Close()
+		var out []group
+		for rows.Next() {
+			var g group
+			if err := rows.Scan(&g.industry, &g.level, &g.n); err != nil {
+				return nil, err
+			}
+			out = append(out, g)
+		}
+		return out, rows.Err()
+	})
+	if err != nil {
 		return nil, err
 	}
 	industries, levels := map[string]int{}, map[string]int{}

@@ -132,34 +132,27 @@ func (s *Store) maskPass(ctx context.Context, sc *scope, open []*Stage) (map[int
 			FROM opportunities o` + sc.indexed("opportunities_report_created_all", "opportunities_report_created") + `
 			WHERE o.deleted_at IS NULL AND o.created_at >= ? AND o.created_at < ? AND ` + sc.in("o.owner_id") + ` LIMIT -1)
 		GROUP BY r, st`
-	slices := periodSlices(sc.start, sc.end, readSlices)
 	type part struct {
 		r, stage int64
 		ca       CountAmount
 	}
-	parts := make([][]part, len(slices))
-	steps := make([]func() error, len(slices))
-	for i, b := range slices {
-		steps[i] = func() error {
-			if b[0] >= b[1] {
-				return nil
-			}
-			rows, err := s.r.QueryContext(ctx, query, b[0], b[1])
-			if err != nil {
-				return fmt.Errorf("store: funnel: %w", err)
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var p part
-				if err := rows.Scan(&p.r, &p.stage, &p.ca.Count, &p.ca.Amount); err != nil {
-					return err
-				}
-				parts[i] = append(parts[i], p)
-			}
-			return rows.Err()
+	parts, err := eachSlice(periodSlices(sc.start, sc.end, readSlices), func(lo, hi int64) ([]part, error) {
+		rows, err := s.r.QueryContext(ctx, query, lo, hi)
+		if err != nil {
+			return nil, fmt.Errorf("store: funnel: %w", err)
 		}
-	}
-	if err := Parallel(steps...); err != nil {
+		defer rows.Close()
+		var out []part
+		for rows.Next() {
+			var p part
+			if err := rows.Scan(&p.r, &p.stage, &p.ca.Count, &p.ca.Amount); err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+		return out, rows.Err()
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	byRank, openNow := map[int]CountAmount{}, map[int64]CountAmount{}
@@ -286,23 +279,21 @@ func (s *Store) reachedByID(ctx context.Context, sc *scope, open []*Stage, furth
 // sumRanks runs a furthest-rank query over each [lo, hi) slice (plus
 // args) side by side and adds the layers up.
 func (s *Store) sumRanks(ctx context.Context, query string, slices [][2]int64, args []any) (map[int]CountAmount, error) {
-	parts := make([]map[int]CountAmount, len(slices))
-	steps := make([]func() error, len(slices))
-	for i, b := range slices {
-		steps[i] = func() (err error) {
-			parts[i], err = s.rankCounts(ctx, query, append([]any{b[0], b[1]}, args...))
-			return err
-		}
-	}
-	if err := Parallel(steps...); err != nil {
+	parts, err := eachSlice(slices, func(lo, hi int64) ([]map[int]CountAmount, error) {
+		m, err := s.rankCounts(ctx, query, append([]any{lo, hi}, args...))
+		return []map[int]CountAmount{m}, err
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := map[int]CountAmount{}
-	for _, p := range parts {
-		for r, ca := range p {
-			t := out[r]
-			t.Count, t.Amount = t.Count+ca.Count, t.Amount+ca.Amount
-			out[r] = t
+	for _, ps := range parts {
+		for _, m := range ps {
+			for r, ca := range m {
+				t := out[r]
+				t.Count, t.Amount = t.Count+ca.Count, t.Amount+ca.Amount
+				out[r] = t
+			}
 		}
 	}
 	return out, nil
@@ -311,9 +302,6 @@ func (s *Store) sumRanks(ctx context.Context, query string, slices [][2]int64, a
 // rankCounts runs a furthest-rank query over the slice [args[0], args[1]).
 func (s *Store) rankCounts(ctx context.Context, query string, args []any) (map[int]CountAmount, error) {
 	out := map[int]CountAmount{}
-	if args[0].(int64) >= args[1].(int64) {
-		return out, nil
-	}
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: funnel reached: %w", err)

@@ -67,21 +67,20 @@ func (s *Store) newCustomersByUser(ctx context.Context, sc *scope, start, end in
 	raw := `SELECT c.owner_id, count(*), 0 FROM customers c WHERE c.deleted_at IS NULL AND c.owner_id IS NOT NULL
 		AND c.created_at >= ? AND c.created_at < ? AND ` + sc.in("c.owner_id") + ` GROUP BY 1`
 	sp := splitMonths(start, end, off)
-	if !sp.ok {
-		sp.mid0, sp.mid1 = end, end // all raw
-	}
-	steps := []func() error{
-		func() error { return s.eachCount(ctx, raw, []any{start, sp.mid0}, add) },
-		func() error { return s.eachCount(ctx, raw, []any{sp.mid1, end}, add) },
-	}
+	rawRanges := [][2]int64{{start, end}}
 	if sp.ok {
-		steps = append(steps, func() error {
-			return s.eachCount(ctx, `SELECT m.user_id, sum(m.n), 0 FROM report_customer_months m
-				WHERE m.month >= ? AND m.month < ? AND `+sc.in("m.user_id")+` GROUP BY 1`, []any{sp.months[0], sp.months[1]}, add)
-		})
+		rawRanges = [][2]int64{{start, sp.mid0}, {sp.mid1, end}}
+		err := s.eachCount(ctx, `SELECT m.user_id, sum(m.n), 0 FROM report_customer_months m
+			WHERE m.month >= ? AND m.month < ? AND `+sc.in("m.user_id")+` GROUP BY 1`, []any{sp.months[0], sp.months[1]}, add)
+		if err != nil {
+			return nil, fmt.Errorf("store: new customers: %w", err)
+		}
 	}
-	for _, step := range steps { // one after another: add is not locked
-		if err := step(); err != nil {
+	for _, r := range rawRanges {
+		if r[0] >= r[1] {
+			continue
+		}
+		if err := s.eachCount(ctx, raw, []any{r[0], r[1]}, add); err != nil {
 			return nil, fmt.Errorf("store: new customers: %w", err)
 		}
 	}

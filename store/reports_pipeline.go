@@ -133,15 +133,10 @@ func (s *Store) WinRate(ctx context.Context, u *User, f ReportFilter) ([]WinRate
 	// A year of the company's closed deals (each looked up in the
 	// customers for its industry) is read in slices of the period side by
 	// side, and the groups added up.
-	parts := make([][]WinRateRow, readSlices)
-	steps := make([]func() error, readSlices)
-	for i, b := range periodSlices(sc.start, sc.end, readSlices) {
-		steps[i] = func() (err error) {
-			parts[i], err = s.winRateRows(ctx, query, b[0], b[1])
-			return err
-		}
-	}
-	if err := Parallel(steps...); err != nil {
+	parts, err := eachSlice(periodSlices(sc.start, sc.end, readSlices), func(lo, hi int64) ([]WinRateRow, error) {
+		return s.winRateRows(ctx, query, lo, hi)
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := []WinRateRow{}
@@ -177,9 +172,6 @@ func (s *Store) WinRate(ctx context.Context, u *User, f ReportFilter) ([]WinRate
 
 // winRateRows runs the win rate's query over closing times in [lo, hi).
 func (s *Store) winRateRows(ctx context.Context, query string, lo, hi int64) ([]WinRateRow, error) {
-	if lo >= hi {
-		return nil, nil
-	}
 	rows, err := s.r.QueryContext(ctx, query, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("store: win rate: %w", err)
