@@ -79,7 +79,7 @@ func (s *Store) PoolTurnover(ctx context.Context, u *User, f ReportFilter) (*Poo
 		out.RecycledOften, err = s.recycledOften(ctx, where, sc)
 		return err
 	}, func() (err error) {
-		out.MedianHoursToClaim, err = s.hoursToClaim(ctx, where, sc)
+		out.MedianHoursToClaim, err = s.medianClaimWait(ctx, where, sc.start, sc.end)
 		return err
 	})
 	if err != nil {
@@ -125,12 +125,6 @@ func sortReasons(rs []ReasonCount) {
 // closed deal's customer for the win rate, the customers' composition) are
 // cut into and read side by side.
 const readSlices = 4
-
-// hoursToClaim is the median of the hours from each claim's or
-// assignment's latest arrival in its pool to it, over the period's claims.
-func (s *Store) hoursToClaim(ctx context.Context, where string, sc *scope) (*float64, error) {
-	return s.medianClaimWait(ctx, where, sc.start, sc.end)
-}
 
 // medianClaimWait is the median, in hours, of the time from each claim's or
 // assignment's latest arrival in its pool (pool_moves.arrived_at, set by a
